@@ -1,0 +1,514 @@
+"""The validator: one engine over schema data, for X12 and EDIFACT alike.
+
+:func:`validate` walks a transaction's segments (``seg[0]`` is the tag) through a
+:class:`~gateway.edi.schema.TransactionSchema`: segment order, loops, usage and max use, then
+each element's presence, type, length and code, then syntax notes, then (for an 856) the HL
+hierarchy. It returns findings as data, each positioned as the standard counts (segment 1 is
+ST/UNH, element 1 is the first after the tag). It never names a partner and never raises for
+bad input.
+
+What differs between the two standards (how a value splits into repetitions and components,
+release characters, the decimal mark, what a date looks like) is behind :class:`Dialect`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from .findings import Finding, finding
+from .schema import ElementDef, ElementUse, LoopNode, Node, SegmentDef, SegmentNode, TransactionSchema
+
+#: Stop collecting after this many findings in one transaction: past it, a person learns nothing new.
+MAX_FINDINGS = 200
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_X12_R = re.compile(r"-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?\Z")
+_X12_N = re.compile(r"-?\d+\Z")
+_TIME = re.compile(r"([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?\Z")
+
+
+class Dialect(Protocol):
+    """What the engine needs to know about the standard a transaction is written in."""
+
+    standard: str
+    version: str
+
+    def components(self, value: str) -> list[str]: ...
+
+    def repetitions(self, value: str) -> list[str]: ...
+
+    def unescape(self, value: str) -> str: ...
+
+    def raw(self, seg: Sequence[str]) -> str: ...
+
+    def known_segment(self, tag: str) -> bool: ...
+
+    def check_value(self, value: str, element: ElementDef) -> str | None:
+        """The finding code for a value of the wrong form, or None when it is well formed."""
+        ...
+
+    def value_length(self, value: str, element: ElementDef) -> int: ...
+
+
+def _valid_ccyymmdd(value: str) -> bool:
+    try:
+        date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
+def check_x12_value(value: str, element: ElementDef) -> str | None:
+    """Type check of one X12 value against its dictionary entry."""
+    t = element.type
+    if t in ("AN", "ID", "B"):
+        return None
+    if t[0] == "N":
+        return None if value.isdigit() or _X12_N.match(value) else "element.invalid_number"
+    if t == "R":
+        return None if _X12_R.match(value) else "element.invalid_number"
+    if t == "DT":
+        if not value.isdigit() or len(value) not in (6, 8):
+            return "element.invalid_date"
+        return None if _valid_ccyymmdd(value if len(value) == 8 else "20" + value) else "element.invalid_date"
+    if t == "TM":
+        return None if _TIME.match(value) else "element.invalid_time"
+    return None
+
+
+def x12_value_length(value: str, element: ElementDef) -> int:
+    """Length as X12 counts it: signs and decimal points do not count for numbers."""
+    t = element.type
+    if t[0] == "N" or t == "R":
+        return sum(1 for ch in value if ch.isdigit())
+    return len(value)
+
+
+@dataclass(slots=True)
+class _Frame:
+    loop: LoopNode
+    index: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+    iteration: int = 1
+
+
+_WHAT = {
+    "element.invalid_number": "a number was expected",
+    "element.invalid_date": "a valid date was expected",
+    "element.invalid_time": "a valid time was expected",
+    "element.invalid_character": "it holds a character that is not allowed",
+}
+
+
+class _Validator:
+    def __init__(self, schema: TransactionSchema, dialect: Dialect) -> None:
+        self.schema = schema
+        self.d = dialect
+        self.findings: list[Finding] = []
+        self.stack: list[_Frame] = [_Frame(schema.root, 0, {})]
+        self.trailer = "SE" if dialect.standard == "x12" else "UNT"
+        self.pos = 0
+        self.seg: Sequence[str] = ()
+
+    # -- reporting -----------------------------------------------------------------------------
+
+    def add(self, f: Finding) -> None:
+        if len(self.findings) < MAX_FINDINGS:
+            self.findings.append(f)
+
+    def loop_path(self) -> tuple[str, ...]:
+        return tuple(fr.loop.id for fr in self.stack[1:])
+
+    def where(self) -> str:
+        tag = self.seg[0] if self.seg else "?"
+        text = f"{tag} (segment {self.pos}"
+        if len(self.stack) > 1:
+            fr = self.stack[-1]
+            text += f", {fr.loop.id} loop #{fr.iteration}"
+        return text + ")"
+
+    def seg_finding(self, code: str, message: str, tag: str | None = None) -> None:
+        self.add(
+            finding(
+                code,
+                message,
+                segment_index=self.pos,
+                segment_tag=tag or (self.seg[0] if self.seg else None),
+                loop_path=self.loop_path(),
+                segment=self.d.raw(self.seg) if self.seg else None,
+            )
+        )
+
+    def elem_finding(
+        self, code: str, message: str, position: int, component: int | None = None, repetition: int | None = None
+    ) -> None:
+        tag = self.seg[0]
+        ref = f"{tag}{position:02d}" + (f"-{component:02d}" if component else "")
+        self.add(
+            finding(
+                code,
+                message,
+                segment_index=self.pos,
+                segment_tag=tag,
+                element_position=position,
+                component_position=component,
+                repetition=repetition,
+                element_ref=ref,
+                loop_path=self.loop_path(),
+                segment=self.d.raw(self.seg),
+            )
+        )
+
+    # -- structure ------------------------------------------------------------------------------
+
+    def run(self, segments: Sequence[Sequence[str]]) -> list[Finding]:
+        for i, seg in enumerate(segments):
+            self.pos = i + 1
+            self.seg = seg
+            tag = seg[0]
+            if not tag:
+                self.seg_finding("segment.empty", f"Segment {self.pos} is empty.")
+                continue
+            node = self.place(tag)
+            if node is not None:
+                self.check_segment(node.segment)
+        self.seg = ()
+        while self.stack:
+            self.close_frame(self.stack.pop(), self.pos)
+        if self.schema.hierarchy is not None:
+            self.check_hierarchy(segments)
+        return self.findings
+
+    def place(self, tag: str) -> SegmentNode | None:
+        """Find ``tag`` from the current position outwards, move there, and report what was skipped."""
+        stack = self.stack
+        for depth in range(len(stack) - 1, -1, -1):
+            fr = stack[depth]
+            children = fr.loop.children
+            start = fr.index
+            # a loop's trigger (child 0) never repeats inside the loop: it starts the next iteration
+            for j in range(max(start, 1 if depth else 0), len(children)):
+                child = children[j]
+                if child.trigger != tag:
+                    continue
+                # found: unwind the deeper frames, then step over what lies between
+                while len(stack) - 1 > depth:
+                    self.close_frame(stack.pop(), self.pos)
+                self.skip(fr, start, j)
+                return self.enter(fr, j, child)
+        self.unplaced(tag)
+        return None
+
+    def skip(self, fr: _Frame, start: int, j: int) -> None:
+        """Moving from child ``start`` to ``j`` of ``fr``: mandatory children in between are missing."""
+        children = fr.loop.children
+        for k in range(start, j):
+            if k == start and fr.counts.get(k):
+                continue
+            self.missing(children[k])
+        fr.index = j
+
+    def enter(self, fr: _Frame, j: int, child: Node) -> SegmentNode:
+        count = fr.counts.get(j, 0) + 1
+        fr.counts[j] = count
+        if isinstance(child, SegmentNode):
+            if count > child.max_use:
+                self.seg_finding(
+                    "segment.over_max_use",
+                    f"{self.where()} appears {count} times here; at most {child.max_use} allowed.",
+                )
+            return child
+        if count > child.repeat:
+            self.seg_finding(
+                "segment.loop_over_max",
+                f"Loop {child.id} repeats {count} times; at most {child.repeat} allowed.",
+            )
+        frame = _Frame(child, 0, {0: 1}, count)
+        self.stack.append(frame)
+        trigger = child.children[0]
+        assert isinstance(trigger, SegmentNode)
+        return trigger
+
+    def missing(self, node: Node) -> None:
+        if node.usage != "M":
+            return
+        tag = node.trigger
+        if tag == self.trailer:
+            return  # a missing trailer is the envelope's finding (AK502 2)
+        what = f"segment {tag}" if isinstance(node, SegmentNode) else f"loop {node.id} (starting with {tag})"
+        self.add(
+            finding(
+                "segment.missing",
+                f"Mandatory {what} is missing"
+                + (f" before segment {self.pos}." if self.seg else " at the end of the transaction."),
+                segment_index=self.pos,
+                segment_tag=tag,
+                loop_path=self.loop_path(),
+            )
+        )
+
+    def close_frame(self, fr: _Frame, pos: int) -> None:
+        children = fr.loop.children
+        start = fr.index
+        for k in range(start, len(children)):
+            if k == start and fr.counts.get(k):
+                continue
+            self.missing(children[k])
+
+    def unplaced(self, tag: str) -> None:
+        if not self.d.known_segment(tag):
+            self.seg_finding(
+                "segment.unrecognized",
+                f"Segment {self.pos} has an unknown tag '{tag}'.",
+            )
+        elif tag not in self.schema.segments:
+            self.seg_finding(
+                "segment.not_in_set",
+                f"Segment {tag} (segment {self.pos}) is not used in {self.schema.id}.",
+            )
+        else:
+            self.seg_finding(
+                "segment.out_of_order",
+                f"Segment {tag} (segment {self.pos}) is out of place: {self.schema.id} does not allow it here.",
+            )
+
+    # -- elements --------------------------------------------------------------------------------
+
+    def check_segment(self, sd: SegmentDef) -> None:
+        seg = self.seg
+        uses = sd.elements
+        n = len(seg) - 1
+        if n > len(uses):
+            extra = [k for k in range(len(uses) + 1, len(seg)) if seg[k]]
+            if extra:
+                self.elem_finding(
+                    "element.too_many",
+                    f"{self.where()} has {n} elements; {sd.tag} defines {len(uses)}.",
+                    extra[0],
+                )
+        d = self.d
+        for k, use in enumerate(uses, start=1):
+            value = seg[k] if k <= n else ""
+            if not value:
+                if use.required:
+                    self.elem_finding(
+                        "element.missing",
+                        f"{self.where()}: mandatory {use.name} ({sd.tag}{k:02d}) is missing.",
+                        k,
+                    )
+                continue
+            reps = d.repetitions(value) if use.repeat > 1 or d.standard == "x12" else [value]
+            if len(reps) > use.repeat:
+                self.elem_finding(
+                    "element.too_many_repetitions",
+                    f"{self.where()}: {use.name} ({sd.tag}{k:02d}) repeats {len(reps)} times; at most "
+                    f"{use.repeat} allowed.",
+                    k,
+                )
+            for r, rep in enumerate(reps, start=1):
+                repetition = r if len(reps) > 1 else None
+                if use.composite is not None:
+                    self.check_composite(sd, k, use, rep, repetition)
+                else:
+                    assert use.element is not None
+                    parts = d.components(rep)
+                    if len(parts) > 1:
+                        self.elem_finding(
+                            "element.too_many_components",
+                            f"{self.where()}: {use.name} ({sd.tag}{k:02d}) is a simple element but holds "
+                            f"a component separator: '{rep}'.",
+                            k,
+                            repetition=repetition,
+                        )
+                        continue
+                    self.check_value(f"{sd.tag}{k:02d}", use.element, rep, k, None, repetition)
+        if sd.syntax:
+            present = [bool(seg[k]) if k <= n else False for k in range(len(uses) + 1)]
+            self.check_syntax(sd.tag, sd.syntax, present, None, [u.name for u in uses])
+
+    def check_composite(self, sd: SegmentDef, k: int, use: ElementUse, value: str, repetition: int | None) -> None:
+        comp = use.composite
+        assert comp is not None
+        parts = self.d.components(value)
+        if len(parts) > len(comp.elements):
+            if any(parts[len(comp.elements) :]):
+                self.elem_finding(
+                    "element.too_many_components",
+                    f"{self.where()}: {comp.name} ({sd.tag}{k:02d}) has {len(parts)} components; "
+                    f"{len(comp.elements)} defined.",
+                    k,
+                    repetition=repetition,
+                )
+        for c, cuse in enumerate(comp.elements, start=1):
+            cv = parts[c - 1] if c <= len(parts) else ""
+            if not cv:
+                if cuse.required:
+                    self.elem_finding(
+                        "element.missing",
+                        f"{self.where()}: mandatory {cuse.name} ({sd.tag}{k:02d}-{c:02d}) is missing.",
+                        k,
+                        c,
+                        repetition,
+                    )
+                continue
+            if cuse.element is not None:
+                ref = f"{comp.id}.{cuse.id}"
+                self.check_value(ref, cuse.element, cv, k, c, repetition)
+        if comp.syntax:
+            present = [False] + [bool(parts[i]) if i < len(parts) else False for i in range(len(comp.elements))]
+            self.check_syntax(sd.tag, comp.syntax, present, k, [u.name for u in comp.elements])
+
+    def check_value(
+        self, ref: str, el: ElementDef, raw: str, k: int, c: int | None, repetition: int | None
+    ) -> None:
+        d = self.d
+        value = d.unescape(raw)
+        label = f"{self.seg[0]}{k:02d}" + (f"-{c:02d}" if c else "")
+        name = f"{el.name} ({label})"
+        if _CONTROL.search(value):
+            self.elem_finding(
+                "element.invalid_character",
+                f"{self.where()}: {name} holds a control character.",
+                k,
+                c,
+                repetition,
+            )
+            return
+        problem = d.check_value(value, el)
+        if problem is not None:
+            self.elem_finding(
+                problem,
+                f"{self.where()}: {name} is '{value}': {_WHAT.get(problem, 'it is malformed')}.",
+                k,
+                c,
+                repetition,
+            )
+            return
+        n = d.value_length(value, el)
+        if n < el.min:
+            self.elem_finding(
+                "element.too_short",
+                f"{self.where()}: {name} is '{value}', {n} characters; at least {el.min} required.",
+                k,
+                c,
+                repetition,
+            )
+        elif n > el.max:
+            self.elem_finding(
+                "element.too_long",
+                f"{self.where()}: {name} is {n} characters long; at most {el.max} allowed.",
+                k,
+                c,
+                repetition,
+            )
+        # the schema's own code list for this position, else the dictionary's
+        codes = self.schema.codes.get(f"{self.seg[0]}{k:02d}" if c is None else ref)
+        if codes is None:
+            codes = self.schema.codes.get(ref) if c is not None else None
+        if codes is None:
+            codes = el.codes
+        if codes is not None and value not in codes and value.strip() not in codes:
+            self.elem_finding(
+                "element.invalid_code",
+                f"{self.where()}: {name} is '{value}', which is not a valid code here.",
+                k,
+                c,
+                repetition,
+            )
+
+    def check_syntax(
+        self, tag: str, notes: tuple[str, ...], present: list[bool], composite_at: int | None, names: list[str]
+    ) -> None:
+        for note in notes:
+            kind, digits = note[0], note[1:]
+            positions = [int(digits[i : i + 2]) for i in range(0, len(digits), 2)]
+            have = [p for p in positions if p < len(present) and present[p]]
+            missing = [p for p in positions if p not in have]
+            bad: tuple[str, int] | None = None
+            if kind == "P" and have and missing:
+                bad = ("element.conditional_missing", missing[0])
+            elif kind == "R" and not have:
+                bad = ("element.conditional_missing", positions[0])
+            elif kind == "E" and len(have) > 1:
+                bad = ("element.exclusion", have[1])
+            elif kind == "C" and positions[0] in have and any(p in missing for p in positions[1:]):
+                bad = ("element.conditional_missing", next(p for p in positions[1:] if p in missing))
+            elif kind == "L" and positions[0] in have and not any(p in have for p in positions[1:]):
+                bad = ("element.conditional_missing", positions[1])
+            if bad is None:
+                continue
+            code, at = bad
+            refs = ", ".join(
+                (f"{tag}{composite_at:02d}-{p:02d}" if composite_at else f"{tag}{p:02d}") for p in positions
+            )
+            rule = {
+                "P": "are used together or not at all",
+                "R": "need at least one of them present",
+                "E": "allow at most one of them",
+                "C": "require the others when the first is present",
+                "L": "require at least one of the others when the first is present",
+            }[kind]
+            msg = f"{self.where()}: syntax rule {note}: {refs} {rule}."
+            if composite_at:
+                self.elem_finding(code, msg, composite_at, at)
+            else:
+                self.elem_finding(code, msg, at)
+
+    # -- hierarchy (856) -------------------------------------------------------------------------
+
+    def check_hierarchy(self, segments: Sequence[Sequence[str]]) -> None:
+        h = self.schema.hierarchy
+        assert h is not None
+        levels: dict[str, str] = {}
+        expected = 1
+        self.stack = []
+        for i, seg in enumerate(segments):
+            if seg[0] != "HL":
+                continue
+            self.pos, self.seg = i + 1, seg
+            hl01 = seg[1] if len(seg) > 1 else ""
+            hl02 = seg[2] if len(seg) > 2 else ""
+            hl03 = seg[3] if len(seg) > 3 else ""
+            if hl01 != str(expected):
+                self.elem_finding(
+                    "element.invalid_code",
+                    f"HL (segment {self.pos}): HL01 is '{hl01}'; HL numbers run 1, 2, 3… so {expected} "
+                    "was expected.",
+                    1,
+                )
+            expected += 1
+            allowed = h.levels.get(hl03)
+            if allowed is None:
+                continue  # an unknown HL03 is reported by the code check
+            if hl02:
+                parent = levels.get(hl02)
+                if parent is None:
+                    self.elem_finding(
+                        "element.invalid_code",
+                        f"HL (segment {self.pos}): HL02 '{hl02}' names no earlier HL as parent.",
+                        2,
+                    )
+                elif allowed and parent not in allowed:
+                    self.elem_finding(
+                        "element.invalid_code",
+                        f"HL (segment {self.pos}): a level '{hl03}' cannot sit under a level '{parent}' "
+                        f"(allowed parents: {', '.join(sorted(allowed))}).",
+                        3,
+                    )
+            elif allowed:
+                self.elem_finding(
+                    "element.missing",
+                    f"HL (segment {self.pos}): level '{hl03}' needs a parent in HL02 "
+                    f"({', '.join(sorted(allowed))}).",
+                    2,
+                )
+            levels[hl01] = hl03
+
+
+def validate(segments: Sequence[Sequence[str]], schema: TransactionSchema, dialect: Dialect) -> list[Finding]:
+    """Validate one transaction (ST..SE or UNH..UNT) against ``schema``. Returns findings."""
+    return _Validator(schema, dialect).run(segments)

@@ -1,0 +1,1 @@
+"""X12: tokenizer, envelope reader and writer."""

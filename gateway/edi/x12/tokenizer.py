@@ -1,0 +1,331 @@
+"""The X12 tokenizer: a stream of bytes in, ISA headers and segments out.
+
+Delimiters are read from each ISA by position: the element separator is the character right
+after ``ISA``, the component separator is ISA16 and the segment terminator is the character
+after it. The ISA is read field by field rather than by fixed offsets, so that the ISAs real
+partners send (103 or 107 characters, padded with U+00A0, hard-wrapped at 80 columns) are
+read with a warning instead of being refused.
+
+Line breaks that are not the terminator are dropped (X12 data never holds CR or LF), and so is
+indentation. Each interchange may use its own delimiters. The input is read a chunk at a
+time: a 1 GB file is never held whole.
+
+Tokens are :class:`IsaHeader` at the start of each interchange, ``list[str]`` for each segment
+(``seg[0]`` is the tag, ``seg[n]`` the n-th element, unsplit), :data:`MISSING_IEA` when an
+interchange ends without its trailer, and :class:`Junk` for bytes outside any interchange.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..delimiters import X12_REPETITION_FROM, X12Delimiters
+from ..findings import Finding, finding
+from ..source import CHUNK_SIZE, Source, TextBuffer
+
+ISA_WIDTH = 106
+#: How far an ISA may run before we give up looking for its sixteen separators.
+ISA_SEARCH_LIMIT = 400
+#: Stands in for a component separator an ISA forgot to declare.
+NO_COMPONENT = "\x1f"
+_NEWLINES = "\r\n"
+_SPACES = " \u00a0"
+
+
+@dataclass(slots=True)
+class IsaHeader:
+    """One ISA as read: its raw elements, the delimiters it declares and what was odd about it."""
+
+    elements: list[str]
+    delimiters: X12Delimiters
+    raw: str
+    offset: int
+    findings: list[Finding] = field(default_factory=list)
+
+    def value(self, n: int) -> str:
+        """ISA``n`` trimmed of padding (ASCII or no-break spaces)."""
+        if n >= len(self.elements):
+            return ""
+        return self.elements[n].strip(_SPACES)
+
+    @property
+    def control_number(self) -> str:
+        return self.value(13)
+
+    @property
+    def version(self) -> str:
+        return self.value(12)
+
+
+@dataclass(slots=True)
+class Junk:
+    """Characters found outside any interchange."""
+
+    preview: str
+    length: int
+    offset: int
+    findings: list[Finding] = field(default_factory=list)
+
+
+class _MissingIea:
+    """Marker token: the interchange ended (end of input or a new ISA) without an IEA."""
+
+    def __repr__(self) -> str:
+        return "MISSING_IEA"
+
+
+MISSING_IEA = _MissingIea()
+
+Token = IsaHeader | list[str] | Junk | _MissingIea
+
+
+def _at_segment_start(buf: str, k: int, start: int, term: str) -> bool:
+    """True when position ``k`` begins a segment: only white space lies between it and a terminator."""
+    j = k - 1
+    while j >= start:
+        ch = buf[j]
+        if ch == term:
+            return True
+        if ch not in " \t\r\n":
+            return False
+        j -= 1
+    return True
+
+
+def _find_tag(buf: str, tag: str, start: int, stop: int, term: str) -> int:
+    """Position of the first segment in ``buf[start:stop]`` that begins with ``tag``, or -1."""
+    k = buf.find(tag, start, stop)
+    while k >= 0:
+        if _at_segment_start(buf, k, start, term):
+            return k
+        k = buf.find(tag, k + 1, stop)
+    return -1
+
+
+def _find_isa(buf: str, start: int, term: str | None) -> int:
+    """Position of the next plausible ISA at or after ``start``, or -1."""
+    k = buf.find("ISA", start)
+    while k >= 0:
+        nxt = buf[k + 3 : k + 4]
+        if nxt and not nxt.isalnum() and (term is None or _at_segment_start(buf, k, start, term)):
+            return k
+        k = buf.find("ISA", k + 1)
+    return -1
+
+
+class X12Tokenizer:
+    """Iterate over the tokens of an X12 stream. See the module docstring for the token kinds."""
+
+    def __init__(self, source: Source, *, chunk_size: int = CHUNK_SIZE) -> None:
+        self._tb = TextBuffer(source, chunk_size)
+
+    def __iter__(self) -> Iterator[Token]:
+        tb = self._tb
+        while True:
+            if not self._skip_space():
+                return
+            if not tb.buf.startswith("ISA", tb.pos):
+                yield self._junk("interchange.not_edi", "Data outside an interchange: expected an ISA segment.")
+                continue
+            header = self._read_isa()
+            if header is None:
+                yield self._junk(
+                    "interchange.unreadable",
+                    "The ISA segment cannot be read: its sixteen element separators were not found.",
+                    skip=3,
+                )
+                continue
+            yield header
+            yield from self._body(header.delimiters)
+
+    # -- between interchanges -------------------------------------------------------------------
+
+    def _skip_space(self) -> bool:
+        tb = self._tb
+        while True:
+            if not tb.fill(1):
+                return False
+            buf = tb.buf
+            n = len(buf)
+            p = tb.pos
+            while p < n and buf[p] in " \t\r\n\x00\ufeff\x1a":
+                p += 1
+            tb.pos = p
+            if p < n:
+                return True
+
+    def _junk(self, code: str, message: str, skip: int = 0) -> Junk:
+        tb = self._tb
+        tb.fill(80)
+        offset = tb.offset + tb.pos
+        preview = tb.buf[tb.pos : tb.pos + 80]
+        length = 0
+        start = tb.pos + skip
+        while True:
+            k = _find_isa(tb.buf, start, None)
+            if k >= 0:
+                length += k - tb.pos
+                tb.pos = k
+                break
+            # keep a little tail in case "ISA" straddles two chunks
+            keep = max(tb.pos, len(tb.buf) - 3)
+            length += keep - tb.pos
+            tb.pos = keep
+            if not tb.more():
+                length += len(tb.buf) - tb.pos
+                tb.pos = len(tb.buf)
+                break
+            start = tb.pos
+        return Junk(preview, length, offset, [finding(code, message, segment=preview)])
+
+    # -- the ISA ---------------------------------------------------------------------------------
+
+    def _read_isa(self) -> IsaHeader | None:
+        tb = self._tb
+        tb.fill(ISA_SEARCH_LIMIT + 8)
+        buf, pos = tb.buf, tb.pos
+        if len(buf) - pos < 4:
+            return None
+        es = buf[pos + 3]
+        if es.isalnum() or es in " \r\n":
+            return None
+        limit = min(len(buf), pos + ISA_SEARCH_LIMIT)
+        j = pos + 3
+        for _ in range(15):
+            j = buf.find(es, j + 1, limit)
+            if j < 0:
+                return None
+        findings: list[Finding] = []
+        after = j + 1
+        wrapped = False
+        while after < len(buf) and buf[after] in _NEWLINES:
+            after += 1
+            wrapped = True
+        if after >= len(buf):
+            return None
+        component = buf[after]
+        t = after + 1
+        c = buf[t : t + 1]
+        suffix = ""
+        if c in ("\r", "\n") and c:
+            t2 = t
+            while t2 < len(buf) and buf[t2] in _NEWLINES:
+                t2 += 1
+            nxt = buf[t2 : t2 + 1]
+            if nxt and not nxt.isalnum() and nxt not in " \t":
+                term, term_at, wrapped = nxt, t2, True
+            elif c == "\r" and buf[t + 1 : t + 2] == "\n":
+                term, term_at, suffix = "\r", t, "\n"
+            else:
+                term, term_at = c, t
+                if not component.isalnum() and self._terminator_is_component(buf, t2, component):
+                    term, term_at, component = component, after, NO_COMPONENT
+                    findings.append(
+                        finding(
+                            "interchange.isa16_missing",
+                            "ISA16 (component separator) is missing: the character after ISA15 is the "
+                            "segment terminator. Read with no component separator.",
+                        )
+                    )
+        elif not c:
+            return None
+        else:
+            term, term_at = c, t
+            k = t + 1
+            while k < len(buf) and buf[k] in _NEWLINES:
+                k += 1
+            suffix = buf[t + 1 : k]
+        raw = buf[pos:term_at]
+        if wrapped or term not in _NEWLINES:
+            drop = "".join(ch for ch in _NEWLINES if ch != term)
+            clean = raw
+            for ch in drop:
+                clean = clean.replace(ch, "")
+        else:
+            clean = raw
+        elements = clean.split(es)
+        version = elements[12].strip(_SPACES) if len(elements) > 12 else ""
+        repetition: str | None = None
+        isa11 = elements[11].strip(_SPACES) if len(elements) > 11 else ""
+        if version >= X12_REPETITION_FROM and len(isa11) == 1 and not isa11.isalnum():
+            repetition = isa11
+        width = len(clean) + 1
+        if width != ISA_WIDTH and not findings:
+            findings.append(
+                finding(
+                    "interchange.isa_width",
+                    f"The ISA is {width} characters long instead of {ISA_WIDTH}; read by its separators.",
+                    segment=clean,
+                )
+            )
+        if "\u00a0" in clean:
+            findings.append(
+                finding(
+                    "interchange.isa_padding",
+                    "The ISA is padded with no-break spaces (U+00A0) instead of ASCII spaces.",
+                    segment=clean,
+                )
+            )
+        delims = X12Delimiters(
+            element=es, component=component, segment=term, repetition=repetition, suffix=suffix
+        )
+        tb.pos = term_at + len(term)
+        return IsaHeader(elements, delims, clean, tb.offset + pos, findings)
+
+    @staticmethod
+    def _terminator_is_component(buf: str, line_start: int, candidate: str) -> bool:
+        """Heuristic for an ISA with no ISA16: the next line ends with the would-be component separator."""
+        nl = buf.find("\n", line_start)
+        line = buf[line_start:nl] if nl >= 0 else buf[line_start:]
+        line = line.rstrip("\r")
+        return len(line) > 3 and line.endswith(candidate) and line.count(candidate) == 1
+
+    # -- inside an interchange -------------------------------------------------------------------
+
+    def _body(self, d: X12Delimiters) -> Iterator[Token]:
+        tb = self._tb
+        term, es = d.segment, d.element
+        iea = "IEA" + es
+        drop = "".join(ch for ch in _NEWLINES if ch != term)
+        lead = "".join(ch for ch in " \t" if ch not in (term, es))
+
+        def split(text: str) -> list[list[str]]:
+            for ch in drop:
+                if ch in text:
+                    text = text.replace(ch, "")
+            parts = text.split(term)
+            if lead and ("\t" in text or term + " " in text or text[:1] in lead):
+                parts = [p.lstrip(lead) for p in parts]
+            return [p.split(es) for p in parts if p]
+
+        while True:
+            buf, pos = tb.buf, tb.pos
+            k_iea = _find_tag(buf, iea, pos, len(buf), term)
+            stop = k_iea if k_iea >= 0 else len(buf)
+            k_isa = _find_isa(buf, pos, term)
+            if 0 <= k_isa < stop:
+                yield from split(buf[pos:k_isa])
+                tb.pos = k_isa
+                yield MISSING_IEA
+                return
+            if k_iea >= 0:
+                e = buf.find(term, k_iea)
+                if e < 0 and not tb.eof and tb.more():
+                    continue
+                if e >= 0 or tb.eof:
+                    end = e if e >= 0 else len(buf)
+                    yield from split(buf[pos:k_iea])
+                    yield from split(buf[k_iea:end])
+                    tb.pos = end + 1 if e >= 0 else end
+                    return
+            last = buf.rfind(term, pos, stop)
+            if last >= 0:
+                # keep the last few characters unsplit: "IEA" may straddle the chunk boundary
+                yield from split(buf[pos:last])
+                tb.pos = last + 1
+            if not tb.more():
+                yield from split(tb.rest())
+                tb.pos = len(tb.buf)
+                yield MISSING_IEA
+                return

@@ -1,0 +1,1 @@
+"""Shared helpers for the edigw test suite (not part of the shipped package)."""
