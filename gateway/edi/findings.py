@@ -157,7 +157,8 @@ class Finding:
     element_position: int | None = None
     component_position: int | None = None
     repetition: int | None = None
-    element_ref: str | None = None  # "PO102", "BGM01", "C506.1153"
+    element_ref: str | None = None  # "PO102", "SLN05-01": tag, position, component
+    data_element: str | None = None  # the dictionary id: "330" (X12), "6060" (EDIFACT)
     loop_path: tuple[str, ...] = ()
     segment: str | None = None  # the raw segment, for a person reading a report
     ack_code: str | None = None  # overrides the catalogue's wire code where the rule knows better
@@ -187,6 +188,7 @@ class Finding:
             "component_position",
             "repetition",
             "element_ref",
+            "data_element",
             "segment",
         ):
             value = getattr(self, name)

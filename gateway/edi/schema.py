@@ -359,3 +359,8 @@ def x12_known_segment(tag: str, version: str) -> bool:
 
 def edifact_known_segment(tag: str, directory: str) -> bool:
     return _edifact_dictionary(directory).has_segment(tag)
+
+
+def edifact_service_segment(tag: str) -> SegmentDef:
+    """A service segment (UNB, UNG, UNH, ...) from the service directory."""
+    return _edifact_dictionary("service").segment(tag)

@@ -53,6 +53,10 @@ class Dialect(Protocol):
 
     def value_length(self, value: str, element: ElementDef) -> int: ...
 
+    def check_composite(self, composite_id: str, parts: list[str]) -> list[tuple[str, int, str]]:
+        """Rules across a composite's components: (finding code, component position, what is wrong)."""
+        ...
+
 
 def _valid_ccyymmdd(value: str) -> bool:
     try:
@@ -144,7 +148,13 @@ class _Validator:
         )
 
     def elem_finding(
-        self, code: str, message: str, position: int, component: int | None = None, repetition: int | None = None
+        self,
+        code: str,
+        message: str,
+        position: int,
+        component: int | None = None,
+        repetition: int | None = None,
+        data_element: str | None = None,
     ) -> None:
         tag = self.seg[0]
         ref = f"{tag}{position:02d}" + (f"-{component:02d}" if component else "")
@@ -158,6 +168,7 @@ class _Validator:
                 component_position=component,
                 repetition=repetition,
                 element_ref=ref,
+                data_element=data_element,
                 loop_path=self.loop_path(),
                 segment=self.d.raw(self.seg),
             )
@@ -299,6 +310,7 @@ class _Validator:
                         "element.missing",
                         f"{self.where()}: mandatory {use.name} ({sd.tag}{k:02d}) is missing.",
                         k,
+                        data_element=use.id if use.element is not None else None,
                     )
                 continue
             reps = d.repetitions(value) if use.repeat > 1 or d.standard == "x12" else [value]
@@ -353,11 +365,14 @@ class _Validator:
                         k,
                         c,
                         repetition,
+                        cuse.id,
                     )
                 continue
             if cuse.element is not None:
                 ref = f"{comp.id}.{cuse.id}"
                 self.check_value(ref, cuse.element, cv, k, c, repetition)
+        for code, c, what in self.d.check_composite(comp.id, [self.d.unescape(p) for p in parts]):
+            self.elem_finding(code, f"{self.where()}: {comp.name} ({sd.tag}{k:02d}-{c:02d}) {what}.", k, c, repetition)
         if comp.syntax:
             present = [False] + [bool(parts[i]) if i < len(parts) else False for i in range(len(comp.elements))]
             self.check_syntax(sd.tag, comp.syntax, present, k, [u.name for u in comp.elements])
@@ -376,6 +391,7 @@ class _Validator:
                 k,
                 c,
                 repetition,
+                el.id,
             )
             return
         problem = d.check_value(value, el)
@@ -386,6 +402,7 @@ class _Validator:
                 k,
                 c,
                 repetition,
+                el.id,
             )
             return
         n = d.value_length(value, el)
@@ -396,6 +413,7 @@ class _Validator:
                 k,
                 c,
                 repetition,
+                el.id,
             )
         elif n > el.max:
             self.elem_finding(
@@ -404,6 +422,7 @@ class _Validator:
                 k,
                 c,
                 repetition,
+                el.id,
             )
         # the schema's own code list for this position, else the dictionary's
         codes = self.schema.codes.get(f"{self.seg[0]}{k:02d}" if c is None else ref)
@@ -418,6 +437,7 @@ class _Validator:
                 k,
                 c,
                 repetition,
+                el.id,
             )
 
     def check_syntax(
@@ -512,3 +532,14 @@ class _Validator:
 def validate(segments: Sequence[Sequence[str]], schema: TransactionSchema, dialect: Dialect) -> list[Finding]:
     """Validate one transaction (ST..SE or UNH..UNT) against ``schema``. Returns findings."""
     return _Validator(schema, dialect).run(segments)
+
+
+def validate_segment(seg: Sequence[str], definition: SegmentDef, dialect: Dialect) -> list[Finding]:
+    """Element rules for one segment on its own (used for envelope headers such as UNB)."""
+    v = _Validator(_LONE, dialect)
+    v.pos, v.seg, v.stack = 1, seg, []
+    v.check_segment(definition)
+    return v.findings
+
+
+_LONE = TransactionSchema("", "", "", "", "", LoopNode("", "M", 1, ()), {}, {}, None)

@@ -41,3 +41,6 @@ class X12Dialect:
 
     def value_length(self, value: str, element: ElementDef) -> int:
         return x12_value_length(value, element)
+
+    def check_composite(self, composite_id: str, parts: list[str]) -> list[tuple[str, int, str]]:
+        return []

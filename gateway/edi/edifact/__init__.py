@@ -1,0 +1,1 @@
+"""EDIFACT: tokenizer, envelope checks, CONTRL."""
