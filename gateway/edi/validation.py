@@ -255,7 +255,7 @@ class _Validator:
             finding(
                 "segment.missing",
                 f"Mandatory {what} is missing"
-                + (f" before segment {self.pos}." if self.seg else " at the end of the transaction."),
+                + (f" before segment {self.pos} ({self.seg[0]})." if self.seg else " at the end of the transaction."),
                 segment_index=self.pos,
                 segment_tag=tag,
                 loop_path=self.loop_path(),

@@ -1,0 +1,1 @@
+"""The ``edigw`` command line: a click group and one module per subcommand."""
