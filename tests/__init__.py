@@ -1,0 +1,1 @@
+"""edigw tests."""
