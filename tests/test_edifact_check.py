@@ -28,8 +28,10 @@ def test_sample_orders_is_accepted_with_decimal_comma_and_release_characters(now
 
 def test_contrl_when_asked_for_acknowledges_interchange_and_message(now: datetime) -> None:
     data = ORDERS.replace(b"+EU20261128A++ORDERS'", b"+EU20261128A++ORDERS++1'")
-    data = data.replace(b"UNB+UNOC:3+4012345000009:14+5412345000013:14+261128:1015+EU20261128A'",
-                        b"UNB+UNOC:3+4012345000009:14+5412345000013:14+261128:1015+EU20261128A++++1'")
+    data = data.replace(
+        b"UNB+UNOC:3+4012345000009:14+5412345000013:14+261128:1015+EU20261128A'",
+        b"UNB+UNOC:3+4012345000009:14+5412345000013:14+261128:1015+EU20261128A++++1'",
+    )
     [c] = run(data, now)
     assert c.result.ack_requested
     [ack] = c.acks

@@ -34,8 +34,11 @@ def result_to_dict(ic: InterchangeResult) -> dict[str, Any]:
                     "status": _txn_status(t),
                     "segments": t.segment_count,
                     "findings": [f.to_dict() for f in t.findings],
-                    **({"ack": {k: v for k, v in t.business.items() if k != "message_identifier"}}
-                       if t.status is Status.ACK else {}),
+                    **(
+                        {"ack": {k: v for k, v in t.business.items() if k != "message_identifier"}}
+                        if t.status is Status.ACK
+                        else {}
+                    ),
                 }
                 for t in g.transactions
             ],
@@ -92,7 +95,11 @@ def render_text(entry: dict[str, Any], *, color: bool = False) -> str:
             )
         lines += _finding_lines(ic["findings"], "    ")
         for g in ic["groups"]:
-            label = f"group {g['functional_id']} {g['control_number']} ({g['version']})" if g["functional_id"] else "messages"
+            label = (
+                f"group {g['functional_id']} {g['control_number']} ({g['version']})"
+                if g["functional_id"]
+                else "messages"
+            )
             total = len(g["transactions"])
             accepted = sum(1 for t in g["transactions"] if t["status"] == "accepted")
             lines.append(f"    {label}  {_status(g['status'], color)}  {accepted}/{total} accepted")

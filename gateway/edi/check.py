@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 
-from .acks.x12 import build_functional_ack, build_ta1
 from .acks.reading import read_x12_ack
+from .acks.x12 import build_functional_ack, build_ta1
 from .delimiters import X12Delimiters
 from .findings import Finding, Severity, finding
 from .results import GroupResult, InterchangeResult, Status, TransactionResult

@@ -58,9 +58,7 @@ class EdifactDelimiters:
 
     def una(self) -> str:
         """The UNA service string advice for these characters."""
-        return (
-            f"UNA{self.component}{self.element}{self.decimal}{self.release}{self.repetition}{self.segment}"
-        )
+        return f"UNA{self.component}{self.element}{self.decimal}{self.release}{self.repetition}{self.segment}"
 
     def specials(self) -> str:
         """Every character the writer must escape with the release character."""

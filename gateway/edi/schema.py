@@ -228,8 +228,9 @@ class _Dictionary:
     def segment(self, tag: str, local: dict[str, Any] | None = None) -> SegmentDef:
         if local and tag in local:
             raw = local[tag]
-            return SegmentDef(tag, raw.get("name", tag), tuple(self.use(e) for e in raw["elements"]),
-                              tuple(raw.get("syntax", ())))
+            return SegmentDef(
+                tag, raw.get("name", tag), tuple(self.use(e) for e in raw["elements"]), tuple(raw.get("syntax", ()))
+            )
         found = self._segments.get(tag)
         if found is None:
             raw = self.raw_segments.get(tag)

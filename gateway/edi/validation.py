@@ -346,15 +346,14 @@ class _Validator:
         comp = use.composite
         assert comp is not None
         parts = self.d.components(value)
-        if len(parts) > len(comp.elements):
-            if any(parts[len(comp.elements) :]):
-                self.elem_finding(
-                    "element.too_many_components",
-                    f"{self.where()}: {comp.name} ({sd.tag}{k:02d}) has {len(parts)} components; "
-                    f"{len(comp.elements)} defined.",
-                    k,
-                    repetition=repetition,
-                )
+        if len(parts) > len(comp.elements) and any(parts[len(comp.elements) :]):
+            self.elem_finding(
+                "element.too_many_components",
+                f"{self.where()}: {comp.name} ({sd.tag}{k:02d}) has {len(parts)} components; "
+                f"{len(comp.elements)} defined.",
+                k,
+                repetition=repetition,
+            )
         for c, cuse in enumerate(comp.elements, start=1):
             cv = parts[c - 1] if c <= len(parts) else ""
             if not cv:
@@ -377,9 +376,7 @@ class _Validator:
             present = [False] + [bool(parts[i]) if i < len(parts) else False for i in range(len(comp.elements))]
             self.check_syntax(sd.tag, comp.syntax, present, k, [u.name for u in comp.elements])
 
-    def check_value(
-        self, ref: str, el: ElementDef, raw: str, k: int, c: int | None, repetition: int | None
-    ) -> None:
+    def check_value(self, ref: str, el: ElementDef, raw: str, k: int, c: int | None, repetition: int | None) -> None:
         d = self.d
         value = d.unescape(raw)
         label = f"{self.seg[0]}{k:02d}" + (f"-{c:02d}" if c else "")
@@ -496,8 +493,7 @@ class _Validator:
             if hl01 != str(expected):
                 self.elem_finding(
                     "element.invalid_code",
-                    f"HL (segment {self.pos}): HL01 is '{hl01}'; HL numbers run 1, 2, 3… so {expected} "
-                    "was expected.",
+                    f"HL (segment {self.pos}): HL01 is '{hl01}'; HL numbers run 1, 2, 3… so {expected} was expected.",
                     1,
                 )
             expected += 1
@@ -522,8 +518,7 @@ class _Validator:
             elif allowed:
                 self.elem_finding(
                     "element.missing",
-                    f"HL (segment {self.pos}): level '{hl03}' needs a parent in HL02 "
-                    f"({', '.join(sorted(allowed))}).",
+                    f"HL (segment {self.pos}): level '{hl03}' needs a parent in HL02 ({', '.join(sorted(allowed))}).",
                     2,
                 )
             levels[hl01] = hl03

@@ -30,7 +30,9 @@ _FALLBACK_COMPONENTS = ">:^{`|"
 _FALLBACK_REPETITIONS = "^{`|!"
 
 
-def ack_delimiters(ic: InterchangeResult, override: X12Delimiters | None = None, *, repetition: bool = False) -> X12Delimiters:
+def ack_delimiters(
+    ic: InterchangeResult, override: X12Delimiters | None = None, *, repetition: bool = False
+) -> X12Delimiters:
     """The delimiters for an ack to ``ic``: the inbound ones, made whole where the inbound ISA was not."""
     d = override or ic.x12_delimiters or X12Delimiters(element="*", component=">", segment="~")
     used = {d.element, d.segment}
@@ -92,9 +94,7 @@ def _unique(codes: Sequence[str | None], limit: int = 5) -> list[str]:
     return out[:limit]
 
 
-def _segment_errors(
-    txn: TransactionResult, version: str, d: X12Delimiters, for_999: bool
-) -> list[list[Element]]:
+def _segment_errors(txn: TransactionResult, version: str, d: X12Delimiters, for_999: bool) -> list[list[Element]]:
     """AK3/AK4 (or IK3/IK4) for one transaction, in segment order, each AK4 under its AK3."""
     by_segment: dict[tuple[int, str], list[Finding]] = {}
     for f in txn.findings:
@@ -157,8 +157,12 @@ def _transaction_ack(txn: TransactionResult, version: str, d: X12Delimiters, for
         ak2.append(txn.guide)
     segs: list[list[Element]] = [ak2]
     segs += _segment_errors(txn, version, d, for_999)
-    codes = [x12_code(f, version, for_999=for_999) for f in txn.findings if f.is_error and f.kind.level is Level.TRANSACTION]
-    if txn.status is Status.REJECTED and any(f.is_error and f.kind.level in (Level.SEGMENT, Level.ELEMENT) for f in txn.findings):
+    codes = [
+        x12_code(f, version, for_999=for_999) for f in txn.findings if f.is_error and f.kind.level is Level.TRANSACTION
+    ]
+    if txn.status is Status.REJECTED and any(
+        f.is_error and f.kind.level in (Level.SEGMENT, Level.ELEMENT) for f in txn.findings
+    ):
         codes.append("5")
     accepted = txn.status is Status.ACCEPTED
     segs.append(["IK5" if for_999 else "AK5", "A" if accepted else "R", *_unique(codes)])

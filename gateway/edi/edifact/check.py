@@ -82,9 +82,7 @@ def _parts(value: str, d: EdifactDelimiters) -> list[str]:
     return [unescape(p, d.release) for p in split_escaped(value, d.component, d.release)]
 
 
-def check_edifact(
-    source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy
-) -> Iterator[Checked]:
+def check_edifact(source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy) -> Iterator[Checked]:
     """The EDIFACT half of :func:`gateway.edi.check.check`."""
     from ..check import Checked
 
@@ -187,10 +185,10 @@ def _service_segment(st: _State, seg: list[str]) -> InterchangeResult | None:
     elif tag == "UNE":
         if st.message is not None:
             _close_message(st, trailer=False)
-        group = st.group
-        if group is None:
+        if st.group is None:
             st.findings.append(finding("interchange.invalid_content", "UNE without a matching UNG."))
             return None
+        group = st.group
         count = _get(seg, 1)
         if not count.isdigit() or int(count) != len(group.transactions):
             group.findings.append(
@@ -471,9 +469,8 @@ def _finish(
     wanted = policy.contrl == "always" or (
         policy.contrl == "requested" and (ic.ack_requested or ic.status is not Status.ACCEPTED)
     )
-    if answerable and trading and wanted and policy.contrl != "never" or (
+    if (answerable and trading and wanted and policy.contrl != "never") or (
         answerable and errors and policy.contrl != "never"
     ):
         out.acks.append(Ack("CONTRL", build_contrl(ic, numbers, now), ic.control_number))
     return out
-

@@ -45,10 +45,9 @@ def valid_date_value(value: str, fmt: str) -> bool | None:
         except ValueError:
             return False
         rest = rest[n:]
-    if has_time and rest:
-        if int(rest[:2]) > 24 or int(rest[2:4]) > 59 or (len(rest) >= 6 and int(rest[4:6]) > 59):
-            return False
-    return True
+    return not (
+        has_time and rest and (int(rest[:2]) > 24 or int(rest[2:4]) > 59 or (len(rest) >= 6 and int(rest[4:6]) > 59))
+    )
 
 
 class EdifactDialect:
@@ -98,9 +97,9 @@ class EdifactDialect:
         return len(value)
 
     def check_composite(self, composite_id: str, parts: list[str]) -> list[tuple[str, int, str]]:
-        if composite_id == "C507" and len(parts) >= 3 and parts[1] and parts[2]:
-            if valid_date_value(parts[1], parts[2]) is False:
-                return [("element.invalid_date", 2, f"is '{parts[1]}', not a valid date in format {parts[2]}")]
+        is_c507 = composite_id == "C507" and len(parts) >= 3 and bool(parts[1]) and bool(parts[2])
+        if is_c507 and valid_date_value(parts[1], parts[2]) is False:
+            return [("element.invalid_date", 2, f"is '{parts[1]}', not a valid date in format {parts[2]}")]
         return []
 
     def escape(self, value: str) -> str:

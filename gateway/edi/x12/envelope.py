@@ -27,8 +27,49 @@ from .tokenizer import MISSING_IEA, IsaHeader, Junk, X12Tokenizer
 
 _DIGITS = re.compile(r"\d+\Z")
 _ISA_QUALIFIERS = frozenset(
-    "01 02 03 04 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 "
-    "35 36 37 38 AM NR SA SN ZZ".split()
+    [
+        "01",
+        "02",
+        "03",
+        "04",
+        "07",
+        "08",
+        "09",
+        "10",
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "20",
+        "21",
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+        "28",
+        "29",
+        "30",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "38",
+        "AM",
+        "NR",
+        "SA",
+        "SN",
+        "ZZ",
+    ]
 )
 
 
@@ -397,9 +438,7 @@ class _Reader:
         if group.header is None:
             return GroupEnd(group)
         if ge is None:
-            group.findings.append(
-                finding("group.trailer_missing", f"Group {group.control_number} has no GE trailer.")
-            )
+            group.findings.append(finding("group.trailer_missing", f"Group {group.control_number} has no GE trailer."))
         else:
             count = _number(ge[1]) if len(ge) > 1 else None
             if count != group.transaction_count:

@@ -267,9 +267,7 @@ class X12Tokenizer:
                     segment=clean,
                 )
             )
-        delims = X12Delimiters(
-            element=es, component=component, segment=term, repetition=repetition, suffix=suffix
-        )
+        delims = X12Delimiters(element=es, component=component, segment=term, repetition=repetition, suffix=suffix)
         tb.pos = term_at + len(term)
         return IsaHeader(elements, delims, clean, tb.offset + pos, findings)
 
