@@ -110,27 +110,42 @@ def x12_bytes(groups: Sequence[Sequence[Sequence[str]]] | None = None, **kwargs:
     return x12(groups, **kwargs).encode("utf-8")
 
 
+EdifactElement = str | tuple[str, ...]
+
+DEFAULT_MESSAGE: tuple[tuple[EdifactElement, ...], ...] = (
+    ("UNH", "1", ("ORDERS", "D", "96A", "UN")),
+    ("BGM", "220", "PO1", "9"),
+    ("DTM", ("137", "20240315", "102")),
+    ("UNT", "4", "1"),
+)
+
+
 def edifact(
-    messages: Sequence[Sequence[Sequence[str]]] | None = None,
+    messages: Sequence[Sequence[Sequence[EdifactElement]]] | None = None,
     *,
     una: str | None = "UNA:+.? '",
     control: str = "1",
     suffix: str = "",
     trailer: bool = True,
 ) -> str:
-    """One EDIFACT interchange with the syntax default service characters."""
+    """One EDIFACT interchange: optional UNA, UNB, the messages and UNZ.
+
+    Segments are written with the service characters of ``una`` (the syntax defaults when it
+    is None); an element is a string or a tuple of components. Values are written as given:
+    escape them yourself.
+    """
+    component, element, terminator = (una[3], una[4], una[8]) if una else (":", "+", "'")
     if messages is None:
-        messages = [
-            [
-                ["UNH", "1", "ORDERS:D:96A:UN"],
-                ["BGM", "220", "PO1", "9"],
-                ["DTM", "137:20240315:102"],
-                ["UNT", "4", "1"],
-            ]
-        ]
-    segs: list[Sequence[str]] = [["UNB", "UNOC:3", "SENDER:ZZ", "RECEIVER:ZZ", "240315:1200", control]]
+        messages = [DEFAULT_MESSAGE]
+    segs: list[Sequence[EdifactElement]] = [
+        ("UNB", ("UNOC", "3"), ("SENDER", "ZZ"), ("RECEIVER", "ZZ"), ("240315", "1200"), control)
+    ]
     for m in messages:
         segs.extend(m)
     if trailer:
-        segs.append(["UNZ", str(len(messages)), control])
-    return (una + suffix if una else "") + segments(segs, "+", "'", suffix)
+        segs.append(("UNZ", str(len(messages)), control))
+    text = una + suffix if una else ""
+    for seg in segs:
+        parts = [p if isinstance(p, str) else component.join(p) for p in seg]
+        text += element.join(parts) + terminator + suffix
+    return text

@@ -26,6 +26,7 @@ from ..source import CHUNK_SIZE, Source
 from .tokenizer import MISSING_IEA, IsaHeader, Junk, X12Tokenizer
 
 _DIGITS = re.compile(r"\d+\Z")
+_AUTH_QUALIFIERS = frozenset({"00", "01", "02", "03", "04", "05", "06"})
 _ISA_QUALIFIERS = frozenset(
     [
         "01",
@@ -226,7 +227,7 @@ def check_isa(header: IsaHeader) -> list[Finding]:
         )
     v = header.value
     rules: list[tuple[bool, str, str]] = [
-        (v(1) in ("00", "03"), "interchange.auth_qualifier", f"ISA01 '{v(1)}' must be 00 or 03."),
+        (v(1) in _AUTH_QUALIFIERS, "interchange.auth_qualifier", f"ISA01 '{v(1)}' is not 00 to 06."),
         (v(3) in ("00", "01"), "interchange.security_qualifier", f"ISA03 '{v(3)}' must be 00 or 01."),
         (v(5) in _ISA_QUALIFIERS, "interchange.sender_qualifier", f"ISA05 '{v(5)}' is not an ID qualifier."),
         (bool(v(6)), "interchange.sender_id", "ISA06 (sender ID) is empty."),

@@ -54,7 +54,7 @@ def format_segment(
     for i in range(1, len(elements)):
         el = elements[i]
         where = f"{tag}{i:02d}"
-        if tag == "ISA" and i == 16 and isinstance(el, str):
+        if tag == "ISA" and i in (11, 16) and isinstance(el, str):  # delimiters themselves
             parts.append(el)
         elif isinstance(el, tuple):
             comps = [clean_value(c, forbidden, substitute, f"{where}-{j:02d}") for j, c in enumerate(el, 1)]

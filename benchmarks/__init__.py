@@ -1,0 +1,1 @@
+"""Benchmarks for edigw: run each as a module (``python -m benchmarks.parse``); they are not tests."""
