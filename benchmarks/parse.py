@@ -96,7 +96,14 @@ _EU_NAMES = (
     "CONTOSO LOGISTIK",
     "GLOBEX ?+ CO",
 )
-_EU_STREETS = ("HAUPTSTRASSE 1", "RUE DE L'EGLISE 4", "KAISERSTR. 12+14", "MARKTPLATZ 3", "VIA ROMA 7", "UNIT 4: DOCK B")
+_EU_STREETS = (
+    "HAUPTSTRASSE 1",
+    "RUE DE L'EGLISE 4",
+    "KAISERSTR. 12+14",
+    "MARKTPLATZ 3",
+    "VIA ROMA 7",
+    "UNIT 4: DOCK B",
+)
 _EU_CITIES = (("BERLIN", "10115"), ("HAMBURG", "20095"), ("MUENCHEN", "80331"), ("KOELN", "50667"), ("BREMEN", "28195"))
 _EU_SUFFIXES = ("", "", "", " (2+1 FREE)", " 'ECO'", " SIZE?", " 10:1", " A?B")
 
@@ -619,7 +626,7 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def print_table(inputs: dict[str, Any], rows: list[Row], targets: list[Target], stream: dict[str, Any] | None) -> None:
     print()
-    print("Inputs (generated, seed %d; MB = 2**20 bytes):" % SEED)
+    print(f"Inputs (generated, seed {SEED}; MB = 2**20 bytes):")
     for name, info in inputs.items():
         print(f"  {name:<22} {info['mb']:7.2f} MB  {info['what']}")
     section = None
@@ -646,8 +653,8 @@ def print_table(inputs: dict[str, Any], rows: list[Row], targets: list[Target], 
                 f"({net:.2f} MB/s without the {stream['generating_seconds']:.1f} s spent generating)"
             )
             print(
-                f"  peak RSS {stream['peak_rss_mb']:.1f} MB (VmHWM; {stream['baseline_rss_mb']:.1f} MB before reading); "
-                f"ru_maxrss of children {stream['ru_maxrss_children_mb']:.1f} MB"
+                f"  peak RSS {stream['peak_rss_mb']:.1f} MB (VmHWM; {stream['baseline_rss_mb']:.1f} MB before "
+                f"reading); ru_maxrss of children {stream['ru_maxrss_children_mb']:.1f} MB"
             )
             print(
                 f"  {stream['interchanges']} interchanges, transactions {stream['transactions']}, "
@@ -737,7 +744,9 @@ def main(argv: list[str] | None = None) -> int:
             row = Row(label, "ours: check() = tokenize + validate + 997", len(data), note=missing)
             log(f"  check(): {missing}")
         else:
-            row, summary = measure(label, "ours: check() = tokenize + validate + 997", data, lambda d=data: ours_check(d))
+            row, summary = measure(
+                label, "ours: check() = tokenize + validate + 997", data, lambda d=data: ours_check(d)
+            )
             row.detail = summary.as_dict()
             row.note = (
                 f"{summary.statuses.get('accepted', 0)} accepted, {summary.acks.get('997', 0)} x 997"
@@ -761,7 +770,11 @@ def main(argv: list[str] | None = None) -> int:
         naive[label] = row
         rows.append(row)
         row, _ = measure(
-            label, "naive split, bytes only: data.split(b'~') / b'*'", data, lambda d=data: naive_split_bytes(d), "bytes"
+            label,
+            "naive split, bytes only: data.split(b'~') / b'*'",
+            data,
+            lambda d=data: naive_split_bytes(d),
+            "bytes",
         )
         rows.append(row)
 
@@ -801,7 +814,12 @@ def main(argv: list[str] | None = None) -> int:
         t, n = tokenizer[label].mbps, naive[label].mbps
         ratio = t / n if t and n else None
         targets.append(
-            Target(f"X12 tokenizer / naive split (str), {label}", ratio, ">= 0.60x", None if ratio is None else ratio >= 0.6)
+            Target(
+                f"X12 tokenizer / naive split (str), {label}",
+                ratio,
+                ">= 0.60x",
+                None if ratio is None else ratio >= 0.6,
+            )
         )
     for label in ("X12 one interchange", "X12 many interchanges"):
         row = checks[label]

@@ -18,6 +18,7 @@ x12/<version>/elements.json; EDIFACT = edifact/<dir>/ overlaid on edifact/servic
 
 Usage:  python tools/check_schemas.py [SCHEMAS_DIR]      exit 0 = clean, 1 = errors found.
 """
+
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DIR = os.path.join(ROOT, "gateway", "edi", "schemas")
 DICT_FILES = ("elements.json", "composites.json", "segments.json")
-X12_TYPES = {"AN", "ID", "R", "DT", "TM", "B"} | {"N%d" % i for i in range(10)} | {"N"}
+X12_TYPES = {"AN", "ID", "R", "DT", "TM", "B"} | {f"N{i}" for i in range(10)} | {"N"}
 EDIFACT_TYPES = {"a", "n", "an"}
 USAGES = {"M", "O"}
 SYNTAX_RE = re.compile(r"^([PRECL])((?:\d\d)+)$")
@@ -43,10 +44,10 @@ class Checker:
         self.files = 0
 
     def err(self, where, msg):
-        self.errors.append("%s: %s" % (where, msg))
+        self.errors.append(f"{where}: {msg}")
 
     def warn(self, where, msg):
-        self.warnings.append("%s: %s" % (where, msg))
+        self.warnings.append(f"{where}: {msg}")
 
     def set_files(self, directory, pattern, where):
         """The set/message files of a directory; other stray .json files only warn."""
@@ -57,7 +58,7 @@ class Checker:
             if pattern.match(name):
                 out.append(os.path.join(directory, name))
             else:
-                self.warn("%s/%s" % (where, name), "not a dictionary or set file; the engine ignores it")
+                self.warn(f"{where}/{name}", "not a dictionary or set file; the engine ignores it")
         return out
 
     def load(self, path, default=None):
@@ -68,7 +69,7 @@ class Checker:
             with open(path, encoding="utf-8") as f:
                 data = json.load(f)
         except ValueError as exc:
-            self.err(self.rel(path), "invalid JSON: %s" % exc)
+            self.err(self.rel(path), f"invalid JSON: {exc}")
             return default
         if not isinstance(data, dict):
             self.err(self.rel(path), "top level must be an object")
@@ -81,18 +82,18 @@ class Checker:
     # -- dictionaries -------------------------------------------------------------------
     def check_elements(self, where, elements, types):
         for ele, e in elements.items():
-            w = "%s %s" % (where, ele)
+            w = f"{where} {ele}"
             if not isinstance(e, dict):
                 self.err(w, "entry must be an object")
                 continue
             for key in ("name", "type", "min", "max"):
                 if key not in e:
-                    self.err(w, "missing %r" % key)
+                    self.err(w, f"missing {key!r}")
             if e.get("type") not in types:
-                self.err(w, "unknown type %r" % e.get("type"))
+                self.err(w, "unknown type {!r}".format(e.get("type")))
             mn, mx = e.get("min"), e.get("max")
             if not (isinstance(mn, int) and isinstance(mx, int) and 0 <= mn <= mx and mx > 0):
-                self.err(w, "bad min/max %r/%r" % (mn, mx))
+                self.err(w, f"bad min/max {mn!r}/{mx!r}")
                 continue
             codes = e.get("codes")
             if codes is None:
@@ -102,7 +103,7 @@ class Checker:
                 continue
             bad = [c for c in codes if not mn <= len(c) <= mx]
             if bad:
-                self.err(w, "codes outside length %d/%d: %s" % (mn, mx, " ".join(bad[:10])))
+                self.err(w, f"codes outside length {mn}/{mx}: {' '.join(bad[:10])}")
             if len(set(codes)) != len(codes):
                 self.err(w, "duplicate codes")
 
@@ -112,22 +113,22 @@ class Checker:
             return
         for i, m in enumerate(members, 1):
             if not isinstance(m, list) or len(m) not in (2, 3):
-                self.err(w, "position %02d: entry must be [id, usage] or [id, usage, repeat]" % i)
+                self.err(w, f"position {i:02d}: entry must be [id, usage] or [id, usage, repeat]")
                 continue
             ref, usage = m[0], m[1]
             if usage not in USAGES:
-                self.err(w, "position %02d: usage %r is not M or O" % (i, usage))
+                self.err(w, f"position {i:02d}: usage {usage!r} is not M or O")
             if len(m) == 3 and not (isinstance(m[2], int) and m[2] >= 1):
-                self.err(w, "position %02d: repeat %r must be an integer >= 1" % (i, m[2]))
+                self.err(w, f"position {i:02d}: repeat {m[2]!r} must be an integer >= 1")
             if not isinstance(ref, str) or not ref:
-                self.err(w, "position %02d: bad id %r" % (i, ref))
+                self.err(w, f"position {i:02d}: bad id {ref!r}")
             elif ref[0].isalpha() and ref in composites:
                 if not allow_composite:
-                    self.err(w, "position %02d: composite %s inside a composite" % (i, ref))
+                    self.err(w, f"position {i:02d}: composite {ref} inside a composite")
             elif ref[0].isalpha() and ref not in elements:
-                self.err(w, "position %02d: composite %s not in composites.json" % (i, ref))
+                self.err(w, f"position {i:02d}: composite {ref} not in composites.json")
             elif ref not in elements:
-                self.err(w, "position %02d: element %s not in elements.json" % (i, ref))
+                self.err(w, f"position {i:02d}: element {ref} not in elements.json")
 
     def check_syntax(self, w, notes, count):
         if notes is None:
@@ -138,26 +139,26 @@ class Checker:
         for note in notes:
             m = SYNTAX_RE.match(note) if isinstance(note, str) else None
             if not m:
-                self.err(w, "syntax note %r does not parse" % (note,))
+                self.err(w, f"syntax note {note!r} does not parse")
                 continue
-            pos = [int(m.group(2)[i:i + 2]) for i in range(0, len(m.group(2)), 2)]
+            pos = [int(m.group(2)[i : i + 2]) for i in range(0, len(m.group(2)), 2)]
             if len(pos) < 2:
-                self.err(w, "syntax note %s names fewer than two positions" % note)
+                self.err(w, f"syntax note {note} names fewer than two positions")
             if any(p < 1 or p > count for p in pos):
-                self.err(w, "syntax note %s points past position %d" % (note, count))
+                self.err(w, f"syntax note {note} points past position {count}")
             if len(set(pos)) != len(pos):
-                self.err(w, "syntax note %s repeats a position" % note)
+                self.err(w, f"syntax note {note} repeats a position")
 
     def check_dicts(self, where, elements, composites, segments):
         for cid, c in composites.items():
-            w = "%s composite %s" % (where, cid)
+            w = f"{where} composite {cid}"
             if not isinstance(c, dict) or "elements" not in c:
                 self.err(w, "entry must be an object with 'elements'")
                 continue
             self.check_member_list(w, c["elements"], elements, composites, False)
             self.check_syntax(w, c.get("syntax"), len(c["elements"]))
         for tag, s in segments.items():
-            w = "%s segment %s" % (where, tag)
+            w = f"{where} segment {tag}"
             if not isinstance(s, dict) or "elements" not in s:
                 self.err(w, "entry must be an object with 'elements'")
                 continue
@@ -167,71 +168,71 @@ class Checker:
     # -- set / message files ------------------------------------------------------------
     def walk(self, w, nodes, segments, x12, path, found):
         if not isinstance(nodes, list) or not nodes:
-            self.err(w, "%s: segment list must be non-empty" % path)
+            self.err(w, f"{path}: segment list must be non-empty")
             return
         for n in nodes:
             if isinstance(n, list):
                 if len(n) != 3 or not isinstance(n[0], str):
-                    self.err(w, "%s: segment entry %r must be [tag, usage, max]" % (path, n))
+                    self.err(w, f"{path}: segment entry {n!r} must be [tag, usage, max]")
                     continue
                 tag, usage, mx = n
                 if tag not in segments:
-                    self.err(w, "%s: segment %s not in segments.json" % (path, tag))
+                    self.err(w, f"{path}: segment {tag} not in segments.json")
                 if usage not in USAGES:
-                    self.err(w, "%s/%s: usage %r is not M or O" % (path, tag, usage))
+                    self.err(w, f"{path}/{tag}: usage {usage!r} is not M or O")
                 if not (isinstance(mx, int) and mx >= 1):
-                    self.err(w, "%s/%s: max use %r must be an integer >= 1" % (path, tag, mx))
+                    self.err(w, f"{path}/{tag}: max use {mx!r} must be an integer >= 1")
                 found.setdefault(tag, 0)
             elif isinstance(n, dict):
                 loop = n.get("loop")
-                lp = "%s/%s" % (path, loop)
+                lp = f"{path}/{loop}"
                 if not isinstance(loop, str):
-                    self.err(w, "%s: loop without a 'loop' id" % path)
+                    self.err(w, f"{path}: loop without a 'loop' id")
                 if n.get("usage") not in USAGES:
-                    self.err(w, "%s: usage %r is not M or O" % (lp, n.get("usage")))
+                    self.err(w, "{}: usage {!r} is not M or O".format(lp, n.get("usage")))
                 if not (isinstance(n.get("repeat"), int) and n["repeat"] >= 1):
-                    self.err(w, "%s: repeat %r must be an integer >= 1" % (lp, n.get("repeat")))
+                    self.err(w, "{}: repeat {!r} must be an integer >= 1".format(lp, n.get("repeat")))
                 segs = n.get("segments")
                 if isinstance(segs, list) and segs:
                     first = segs[0]
                     if not isinstance(first, list):
-                        self.err(w, "%s: a loop must start with a segment, not a loop" % lp)
+                        self.err(w, f"{lp}: a loop must start with a segment, not a loop")
                     else:
                         if len(first) > 1 and first[1] != "M":
-                            self.err(w, "%s: trigger segment %s must be M" % (lp, first[0]))
+                            self.err(w, f"{lp}: trigger segment {first[0]} must be M")
                         if x12 and first[0] != loop:
-                            self.err(w, "%s: X12 loop id must be its trigger tag (%s)" % (lp, first[0]))
+                            self.err(w, f"{lp}: X12 loop id must be its trigger tag ({first[0]})")
                 found.setdefault("loop:" + str(loop), 0)
                 self.walk(w, segs, segments, x12, lp, found)
             else:
-                self.err(w, "%s: entry %r is neither segment nor loop" % (path, n))
+                self.err(w, f"{path}: entry {n!r} is neither segment nor loop")
 
     def check_code_ref(self, w, ref, codes, segments, composites, elements):
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            self.err(w, "codes[%s] must be a list of strings" % ref)
+            self.err(w, f"codes[{ref}] must be a list of strings")
         if "." in ref:
             parts = ref.split(".")
             comp, ele = parts[-2], parts[-1]
             if comp not in composites:
-                self.err(w, "codes[%s]: composite %s unknown" % (ref, comp))
+                self.err(w, f"codes[{ref}]: composite {comp} unknown")
             elif ele not in [m[0] for m in composites[comp]["elements"]]:
-                self.err(w, "codes[%s]: %s is not part of %s" % (ref, ele, comp))
+                self.err(w, f"codes[{ref}]: {ele} is not part of {comp}")
             return
         m = re.match(r"^([A-Z0-9]{2,3}?)(\d\d)$", ref)
         if not m or m.group(1) not in segments:
-            self.err(w, "codes[%s]: not SEGMENTnn of a known segment" % ref)
+            self.err(w, f"codes[{ref}]: not SEGMENTnn of a known segment")
             return
         members = segments[m.group(1)]["elements"]
         pos = int(m.group(2))
         if not 1 <= pos <= len(members):
-            self.err(w, "codes[%s]: %s has %d elements" % (ref, m.group(1), len(members)))
+            self.err(w, f"codes[{ref}]: {m.group(1)} has {len(members)} elements")
             return
         ele = members[pos - 1][0]
         e = elements.get(ele)
         if e and isinstance(codes, list):
             bad = [c for c in codes if isinstance(c, str) and not e["min"] <= len(c) <= e["max"]]
             if bad:
-                self.err(w, "codes[%s]: outside length of element %s: %s" % (ref, ele, " ".join(bad)))
+                self.err(w, "codes[{}]: outside length of element {}: {}".format(ref, ele, " ".join(bad)))
 
     def check_set(self, path, standard, version, elements, composites, segments):
         doc = self.load(path)
@@ -240,11 +241,11 @@ class Checker:
         w = self.rel(path)
         for key in ("standard", "id", "version", "name", "structure"):
             if key not in doc:
-                self.err(w, "missing %r" % key)
+                self.err(w, f"missing {key!r}")
         if doc.get("standard") != standard:
-            self.err(w, "standard %r, expected %r" % (doc.get("standard"), standard))
+            self.err(w, "standard {!r}, expected {!r}".format(doc.get("standard"), standard))
         if version and doc.get("version") != version:
-            self.err(w, "version %r does not match its directory %r" % (doc.get("version"), version))
+            self.err(w, "version {!r} does not match its directory {!r}".format(doc.get("version"), version))
         x12 = standard == "x12"
         if x12 and "functional_id" not in doc:
             self.err(w, "missing 'functional_id'")
@@ -257,22 +258,22 @@ class Checker:
         self.walk(w, structure, segs, x12, doc.get("id", "?"), found)
         ends = ("ST", "SE") if x12 else ("UNH", "UNT")
         if structure and (not isinstance(structure[0], list) or structure[0][0] != ends[0]):
-            self.err(w, "structure must start with %s" % ends[0])
+            self.err(w, f"structure must start with {ends[0]}")
         if structure and (not isinstance(structure[-1], list) or structure[-1][0] != ends[1]):
-            self.err(w, "structure must end with %s" % ends[1])
+            self.err(w, f"structure must end with {ends[1]}")
         for ref, codes in (doc.get("codes") or {}).items():
             self.check_code_ref(w, ref, codes, segs, composites, elements)
         hier = doc.get("hierarchy")
         if hier is not None:
             if "loop:" + str(hier.get("loop")) not in found:
-                self.err(w, "hierarchy loop %r not in structure" % hier.get("loop"))
+                self.err(w, "hierarchy loop {!r} not in structure".format(hier.get("loop")))
             levels = hier.get("levels") or {}
             if not levels:
                 self.err(w, "hierarchy has no levels")
             for lvl, parents in levels.items():
                 for p in parents:
                     if p not in levels:
-                        self.err(w, "hierarchy level %s: parent %s is not a level" % (lvl, p))
+                        self.err(w, f"hierarchy level {lvl}: parent {p} is not a level")
 
     # -- directories --------------------------------------------------------------------
     def check_x12(self):
@@ -286,11 +287,11 @@ class Checker:
             if not os.path.isdir(vdir):
                 continue
             over = self.load(os.path.join(vdir, "elements.json"), {})
-            self.check_elements("x12/%s/elements.json" % version, over, X12_TYPES)
+            self.check_elements(f"x12/{version}/elements.json", over, X12_TYPES)
             elements = dict(shared, **over)
             composites = self.load(os.path.join(vdir, "composites.json"), {})
             segments = self.load(os.path.join(vdir, "segments.json"), {})
-            self.check_dicts("x12/%s" % version, elements, composites, segments)
+            self.check_dicts(f"x12/{version}", elements, composites, segments)
             for path in self.set_files(vdir, X12_SET_RE, "x12/" + version):
                 self.check_set(path, "x12", version, elements, composites, segments)
 
@@ -310,10 +311,10 @@ class Checker:
                 own = [{}, {}, {}]
             else:
                 own = [self.load(os.path.join(ddir, f), {}) for f in DICT_FILES]
-                self.check_elements("edifact/%s/elements.json" % d, own[0], EDIFACT_TYPES)
+                self.check_elements(f"edifact/{d}/elements.json", own[0], EDIFACT_TYPES)
             elements, composites, segments = (dict(s, **o) for s, o in zip(service, own))
             if d != "service":
-                self.check_dicts("edifact/%s" % d, elements, composites, own[2])
+                self.check_dicts(f"edifact/{d}", elements, composites, own[2])
             for path in self.set_files(ddir, EDIFACT_MSG_RE, "edifact/" + d):
                 self.check_set(path, "edifact", None if d == "service" else d, elements, composites, segments)
 
@@ -328,7 +329,7 @@ def main(argv=None):
         print("WARNING", w)
     for e in c.errors:
         print("ERROR", e)
-    print("%d files checked, %d errors, %d warnings" % (c.files, len(c.errors), len(c.warnings)))
+    print(f"{c.files} files checked, {len(c.errors)} errors, {len(c.warnings)} warnings")
     return 1 if c.errors else 0
 
 
