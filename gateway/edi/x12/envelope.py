@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..findings import Finding, finding
+from ..findings import Finding, Severity, finding
 from ..source import CHUNK_SIZE, Source
 from .tokenizer import MISSING_IEA, IsaHeader, Junk, X12Tokenizer
 
@@ -477,7 +477,8 @@ class _Reader:
             )
         else:
             count = _number(iea[1]) if len(iea) > 1 else None
-            if count != ic.group_count:
+            # some senders count a TA1 as a group; accept that when the interchange holds only TA1s
+            if count != ic.group_count and not (ic.group_count == 0 and count == len(ic.ta1s)):
                 ic.findings.append(
                     finding(
                         "interchange.group_count",
@@ -485,11 +486,16 @@ class _Reader:
                         f"has {ic.group_count}.",
                     )
                 )
-            if len(iea) < 3 or iea[2] != ic.control_number:
+            iea02 = iea[2].strip() if len(iea) > 2 else ""
+            if iea02 != ic.control_number:
+                same = _number(iea02) is not None and _number(iea02) == _number(ic.control_number)
                 ic.findings.append(
-                    finding(
+                    Finding(
                         "interchange.control_mismatch",
-                        f"IEA02 '{iea[2] if len(iea) > 2 else ''}' does not match ISA13 '{ic.control_number}'.",
+                        f"IEA02 '{iea02}' is not zero-padded like ISA13 '{ic.control_number}'; same number."
+                        if same
+                        else f"IEA02 '{iea02}' does not match ISA13 '{ic.control_number}'.",
+                        Severity.WARNING if same else Severity.ERROR,
                     )
                 )
         self.ic = None

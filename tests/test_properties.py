@@ -1,0 +1,305 @@
+"""Property tests: exact round trips through the readers and writers, and no crash on any input.
+
+* X12: random interchanges with random legal delimiters, serialized here byte by byte, read by
+  X12Tokenizer at a random chunk size and written back with the writer: the same bytes.
+* EDIFACT: random interchanges with a random UNA and values holding service characters
+  (escaped with the release character): tokenize, split, unescape, escape, join: the same bytes.
+* check(): random bytes, and valid interchanges with bytes flipped, inserted or deleted, are
+  read to the end (acks included) and raise nothing but EdiError.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.edi.check import Counter, check
+from gateway.edi.delimiters import EdifactDelimiters, X12Delimiters
+from gateway.edi.edifact.tokenizer import (
+    MISSING_UNZ,
+    EdifactTokenizer,
+    ServiceAdvice,
+    escape,
+    split_escaped,
+    unescape,
+)
+from gateway.edi.errors import EdiError
+from gateway.edi.source import to_bytes
+from gateway.edi.x12.tokenizer import MISSING_IEA, IsaHeader, X12Tokenizer
+from gateway.edi.x12.writer import format_segment, serialize
+from tests.support.builders import ISA_WIDTHS, edifact, group, transaction, x12
+
+NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+
+#: Legal delimiters: printable punctuation and a few control characters; never alphanumeric or space.
+DELIMITER_CHARS = string.punctuation + "\x1c\x1d\x1e\x1f"
+#: What values are drawn from (the writer's set: printable ASCII), minus the delimiters in force.
+PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
+TAG_CHARS = string.ascii_uppercase + string.digits
+
+
+# -- X12 ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class X12Case:
+    delimiters: X12Delimiters
+    isa: list[str]  # ISA00..ISA16
+    segments: list[list[str | tuple[str, ...]]]
+    trailer: bool
+
+
+def _value(draw: st.DrawFn, alphabet: str, max_size: int = 8) -> str:
+    return draw(st.text(alphabet=alphabet, max_size=max_size))
+
+
+@st.composite
+def x12_cases(draw: st.DrawFn) -> X12Case:
+    element, component, terminator = draw(
+        st.lists(st.sampled_from(DELIMITER_CHARS), min_size=3, max_size=3, unique=True)
+    )
+    suffix = draw(st.sampled_from(["", "\n", "\r\n"]))
+    version = draw(st.sampled_from(["00401", "00501"]))
+    used = element + component + terminator
+    repetition: str | None = None
+    isa11 = "U"
+    if version == "00501" and draw(st.booleans()):
+        repetition = draw(st.sampled_from([c for c in DELIMITER_CHARS if c not in used]))
+        isa11 = repetition
+    d = X12Delimiters(element, component, terminator, repetition, suffix)
+    plain = "".join(c for c in PRINTABLE if c not in d.specials())
+    fields = []
+    for n, width in enumerate(ISA_WIDTHS, 1):
+        if n == 11:
+            fields.append(isa11)
+        elif n == 12:
+            fields.append(version)
+        elif n == 16:
+            fields.append(component)
+        else:
+            fields.append(draw(st.text(alphabet=string.ascii_uppercase + string.digits + " ", min_size=width,
+                                       max_size=width)))
+    segs: list[list[str | tuple[str, ...]]] = []
+    for _ in range(draw(st.integers(0, 6))):
+        tag = draw(st.text(alphabet=TAG_CHARS, min_size=2, max_size=3).filter(lambda t: t not in ("ISA", "IEA")))
+        seg: list[str | tuple[str, ...]] = [tag]
+        for _ in range(draw(st.integers(0, 6))):
+            if draw(st.integers(0, 4)) == 0:
+                comps = [_value(draw, plain, 4) for _ in range(draw(st.integers(1, 3)))]
+                comps.append(draw(st.text(alphabet=plain, min_size=1, max_size=4)))  # no trailing ':'
+                seg.append(tuple(comps))
+            else:
+                seg.append(_value(draw, plain))
+        segs.append(seg)
+    trailer = draw(st.booleans())
+    if trailer:
+        segs.append(["IEA", "1", fields[12]])
+    return X12Case(d, ["ISA", *fields], segs, trailer)
+
+
+def x12_text(case: X12Case) -> str:
+    """Serialize a case by hand (not with the writer under test)."""
+    d = case.delimiters
+    end = d.segment + d.suffix
+    out = d.element.join(case.isa) + end
+    for seg in case.segments:
+        parts = [p if isinstance(p, str) else d.component.join(p) for p in seg]
+        out += d.element.join(parts) + end
+    return out
+
+
+def write_back_x12(data: bytes, chunk_size: int) -> tuple[bytes, list[IsaHeader]]:
+    out = ""
+    headers: list[IsaHeader] = []
+    d: X12Delimiters | None = None
+    for tok in X12Tokenizer(data, chunk_size=chunk_size):
+        if isinstance(tok, IsaHeader):
+            headers.append(tok)
+            d = tok.delimiters
+            out += tok.raw + d.segment + d.suffix
+        elif isinstance(tok, list):
+            assert d is not None
+            seg = [tok[0], *(tuple(v.split(d.component)) if d.component in v else v for v in tok[1:])]
+            out += serialize([seg], d, trim=False)
+        else:
+            assert tok is MISSING_IEA, tok
+    return to_bytes(out), headers
+
+
+@given(cases=st.lists(x12_cases(), min_size=1, max_size=3), chunk_size=st.sampled_from([3, 7, 64, 1 << 20]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_x12_write_of_read_is_identity(cases: list[X12Case], chunk_size: int) -> None:
+    data = "".join(x12_text(c) for c in cases).encode("utf-8")
+    written, headers = write_back_x12(data, chunk_size)
+    assert written == data
+    assert [h.delimiters for h in headers] == [c.delimiters for c in cases]
+    for h, c in zip(headers, cases):
+        assert h.elements == c.isa
+        assert h.findings == []
+        assert format_segment(h.elements, h.delimiters, trim=False) == h.raw
+
+
+@given(cases=st.lists(x12_cases(), min_size=1, max_size=2))
+@settings(max_examples=60, deadline=None)
+def test_x12_tokens_do_not_depend_on_chunk_size(cases: list[X12Case]) -> None:
+    data = "".join(x12_text(c) for c in cases).encode("utf-8")
+
+    def plain(chunk_size: int) -> list[object]:
+        return [
+            (t.elements, t.delimiters, t.raw, t.offset) if isinstance(t, IsaHeader) else t
+            for t in X12Tokenizer(data, chunk_size=chunk_size)
+        ]
+
+    expected = plain(1 << 20)
+    for size in (3, 4, 5, 8, 13, 100):
+        assert plain(size) == expected
+
+
+# -- EDIFACT -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class EdifactCase:
+    delimiters: EdifactDelimiters
+    segments: list[list[list[str]]]  # segment -> element -> component, unescaped values
+
+
+@st.composite
+def edifact_cases(draw: st.DrawFn) -> EdifactCase:
+    component, element, decimal, release, segment = draw(
+        st.lists(st.sampled_from(DELIMITER_CHARS), min_size=5, max_size=5, unique=True)
+    )
+    used = component + element + decimal + release + segment
+    repetition = draw(st.sampled_from([" ", *(c for c in DELIMITER_CHARS if c not in used)]))
+    d = EdifactDelimiters(component, element, decimal, release, repetition, segment)
+    # values may hold any printable character, service characters included (they get escaped)
+    alphabet = PRINTABLE
+    segs: list[list[list[str]]] = [[["UNB"], ["UNOC", "3"], ["S"], ["R"], ["240315", "1200"], ["1"]]]
+    for _ in range(draw(st.integers(0, 6))):
+        tag = draw(st.text(alphabet=string.ascii_uppercase, min_size=3, max_size=3).filter(
+            lambda t: t not in ("UNA", "UNZ")))
+        seg = [[tag]]
+        for _ in range(draw(st.integers(0, 5))):
+            n = draw(st.integers(1, 3))
+            comps = [draw(st.text(alphabet=alphabet, max_size=6)) for _ in range(n)]
+            seg.append(comps)
+        segs.append(seg)
+    segs.append([["UNZ"], ["1"], ["1"]])
+    return EdifactCase(d, segs)
+
+
+def edifact_text(case: EdifactCase) -> str:
+    d = case.delimiters
+    out = d.una()
+    for seg in case.segments:
+        out += d.element.join(d.component.join(escape(c, d) for c in el) for el in seg) + d.segment
+    return out
+
+
+@given(cases=st.lists(edifact_cases(), min_size=1, max_size=3), chunk_size=st.sampled_from([1, 5, 64, 1 << 20]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_edifact_escape_of_unescape_is_identity(cases: list[EdifactCase], chunk_size: int) -> None:
+    data = "".join(edifact_text(c) for c in cases).encode("utf-8")
+    out = ""
+    advices: list[ServiceAdvice] = []
+    read: list[list[list[str]]] = []
+    d: EdifactDelimiters | None = None
+    for tok in EdifactTokenizer(data, chunk_size=chunk_size):
+        if isinstance(tok, ServiceAdvice):
+            d = tok.delimiters
+            advices.append(tok)
+            assert tok.una is not None
+            out += tok.una
+        elif isinstance(tok, list):
+            assert d is not None
+            values = [[unescape(c, d.release) for c in split_escaped(el, d.component, d.release)] for el in tok]
+            read.append(values)
+            out += d.element.join(d.component.join(escape(c, d) for c in el) for el in values) + d.segment
+        else:
+            raise AssertionError(f"unexpected token {tok!r}")
+    assert out.encode("utf-8") == data
+    assert [a.delimiters for a in advices] == [c.delimiters for c in cases]
+    assert read == [seg for c in cases for seg in c.segments]
+
+
+@given(value=st.text(alphabet=PRINTABLE + "\x1c\x1d", max_size=20), case=edifact_cases())
+@settings(max_examples=200, deadline=None)
+def test_edifact_escape_round_trip_of_any_value(value: str, case: EdifactCase) -> None:
+    d = case.delimiters
+    escaped = escape(value, d)
+    assert unescape(escaped, d.release) == value
+    for sep in (d.component, d.element, d.segment):
+        assert split_escaped(escaped, sep, d.release) == [escaped]
+        assert split_escaped(escaped + sep + escaped, sep, d.release) == [escaped, escaped]
+
+
+# -- check() never crashes -----------------------------------------------------------------------------
+
+SEEDS = [
+    x12().encode(),
+    x12([group(transactions=[transaction("0001"), transaction("0002")])], version="00501", repetition="^",
+        suffix="\r\n").encode(),
+    x12(element="\x1d", terminator="\x1c", trailer=False).encode(),
+    (x12(terminator="\u2026") + x12(control="000000002")).encode(),
+    edifact().encode(),
+    edifact(una="UNA=*,!_~", suffix="\n").encode(),
+    edifact(una=None, trailer=False).encode(),
+]
+
+
+def run_check(data: bytes) -> None:
+    try:
+        for checked in check(data, numbers=Counter(), now=NOW):
+            for ack in checked.acks:
+                assert isinstance(ack.payload, bytes)
+    except EdiError:
+        pass
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(["flip", "insert", "delete", "dup"]))
+        i = draw(st.integers(0, max(len(data) - 1, 0)))
+        if op == "flip" and data:
+            data[i] = draw(st.sampled_from([0x00, 0x0A, 0x0D, 0x1C, 0x20, 0x2A, 0x3A, 0x7E, 0x27, 0x2B, 0x3F,
+                                            0x49, 0x53, 0x41, 0xC3, 0xFF, data[i] ^ 0x01]))
+        elif op == "insert":
+            data[i:i] = draw(st.sampled_from([b"~", b"*", b"'", b"+", b"\n", b"ISA", b"IEA*", b"GS*", b"ST*",
+                                              b"SE*", b"GE*", b"UNA", b"UNZ+", b"UNH+", b"\xe2\x80\xa6", b"\xff"]))
+        elif op == "delete" and data:
+            del data[i : i + draw(st.integers(1, 20))]
+        elif op == "dup":
+            j = draw(st.integers(i, len(data)))
+            data[j:j] = data[i:j]
+    return bytes(data)
+
+
+@given(data=st.binary(max_size=400))
+@settings(max_examples=150, deadline=None)
+def test_check_survives_random_bytes(data: bytes) -> None:
+    run_check(data)
+
+
+@given(data=st.binary(max_size=300).map(lambda b: b"ISA*" + b))
+@settings(max_examples=100, deadline=None)
+def test_check_survives_random_bytes_after_isa(data: bytes) -> None:
+    run_check(data)
+
+
+@given(data=mutated())
+@settings(max_examples=250, deadline=None)
+def test_check_survives_mutated_interchanges(data: bytes) -> None:
+    run_check(data)
+
+
+def test_seeds_are_valid_input() -> None:
+    for seed in SEEDS:
+        results = list(check(seed, numbers=Counter(), now=NOW))
+        assert results
+        assert all(r.result.standard in ("x12", "edifact") for r in results)
