@@ -17,28 +17,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ..delimiters import EDIFACT_DEFAULT, EdifactDelimiters
-from ..edifact.tokenizer import escape
+from ..edifact.tokenizer import split_escaped, unescape
+from ..edifact.writer import Element as Composite
+from ..edifact.writer import serialize
 from ..findings import Finding, Level, Severity
 from ..results import GroupResult, InterchangeResult, Status, TransactionResult
 from ..source import to_bytes
 
 Numbers = Callable[[str], int]
-Composite = str | tuple[str, ...]
-
-
-def _fmt(segment: list[Composite], d: EdifactDelimiters) -> str:
-    parts: list[str] = []
-    for el in segment:
-        if isinstance(el, tuple):
-            comps = [escape(c, d) for c in el]
-            while comps and not comps[-1]:
-                comps.pop()
-            parts.append(d.component.join(comps))
-        else:
-            parts.append(escape(el, d) if parts else el)
-    while len(parts) > 1 and not parts[-1]:
-        parts.pop()
-    return d.element.join(parts)
 
 
 def _contrl_code(f: Finding) -> str:
@@ -52,8 +38,6 @@ def _syntax(ic: InterchangeResult) -> tuple[str, str]:
 
 def _raw_parts(value: str, d: EdifactDelimiters) -> tuple[str, ...]:
     """Split a raw (still escaped) composite from the inbound header, unescaped."""
-    from ..edifact.tokenizer import split_escaped, unescape
-
     return tuple(unescape(p, d.release) for p in split_escaped(value, d.component, d.release))
 
 
@@ -126,10 +110,7 @@ def build_contrl(
     segs.append(["UNT", "", message_ref])
     segs[-1][1] = str(len(segs) - 1)  # UNH..UNT inclusive: every segment after UNB
     segs.append(["UNZ", "1", control])
-    text = "".join(_fmt(s, d) + d.segment + d.suffix for s in segs)
-    if ic.edifact_delimiters is not None and (delimiters or inbound) != EDIFACT_DEFAULT:
-        text = d.una() + d.suffix + text
-    return to_bytes(text)
+    return to_bytes(serialize(segs, d))
 
 
 def _group_segments(group: GroupResult) -> list[list[Composite]]:
