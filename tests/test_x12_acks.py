@@ -187,3 +187,16 @@ def test_inbound_997_is_read_as_data_and_not_acknowledged(now: datetime) -> None
     [txn] = c.result.transactions
     assert txn.business["group_control_number"] == "103"
     assert txn.business["transactions"][0]["status"] == "R"
+
+
+def test_999_answers_an_unsupported_guide_with_ik5_i6(now: datetime) -> None:
+    data = GOOD.replace(b"*X*004010~", b"*X*005010X222A1~").replace(b"*U*00401*", b"*^*00501*")
+    c = run(data, now, AckPolicy(functional="999", ta1="never"))
+    assert segments(ack(c, "999"))[2:-2] == [
+        "ST*999*0001*005010X231A1",
+        "AK1*PO*101*005010X222A1",
+        "AK2*850*0001",
+        "IK5*R*I6",
+        "AK9*R*1*1*0",
+        "SE*6*0001",
+    ]

@@ -20,7 +20,7 @@ from .acks.x12 import build_functional_ack, build_ta1
 from .delimiters import X12Delimiters
 from .findings import Finding, Severity, finding
 from .results import GroupResult, InterchangeResult, Status, TransactionResult
-from .schema import x12_base_version, x12_schema, x12_versions
+from .schema import x12_base_version, x12_guides, x12_schema, x12_versions
 from .source import Source
 from .validation import validate
 from .x12.dialect import X12Dialect
@@ -163,7 +163,7 @@ def check_x12(source: Source, *, numbers: Numbers, now: datetime, policy: AckPol
     for event in read_x12(source):
         if isinstance(event, TransactionRead):
             assert group is not None and ic is not None
-            group.transactions.append(_check_transaction(event, group, ic, dialects))
+            group.transactions.append(_check_transaction(event, group, ic, dialects, policy))
         elif isinstance(event, InterchangeStart):
             h = event.interchange.header
             ic = InterchangeResult(
@@ -258,8 +258,19 @@ def _ta1(seg: list[str]) -> dict[str, str]:
     return {name: seg[i + 1] for i, name in enumerate(names) if i + 1 < len(seg)}
 
 
+def _guide(txn_guide: str, gs08: str) -> str:
+    """The implementation guide a transaction claims: ST03, or GS08 when it names one (``005010X222A1``)."""
+    if txn_guide:
+        return txn_guide
+    return gs08 if gs08[6:7] == "X" else ""
+
+
 def _check_transaction(
-    event: TransactionRead, group: GroupResult, ic: InterchangeResult, dialects: dict[str, X12Dialect]
+    event: TransactionRead,
+    group: GroupResult,
+    ic: InterchangeResult,
+    dialects: dict[str, X12Dialect],
+    policy: AckPolicy,
 ) -> TransactionResult:
     txn = event.transaction
     result = TransactionResult(
@@ -280,7 +291,17 @@ def _check_transaction(
         result.status = Status.REJECTED
         return result
     schema = x12_schema(txn.set_id, base)
-    if schema is None:
+    guide = _guide(txn.guide, group.version)
+    if policy.functional == "999" and guide and guide not in x12_guides():
+        # a 999 answers for the implementation guide, and we ship none for this transaction
+        result.findings.append(
+            finding(
+                "transaction.guide_unsupported",
+                f"Transaction {txn.set_id} {txn.control_number} follows implementation guide {guide}, "
+                "which this gateway does not support.",
+            )
+        )
+    elif schema is None:
         result.supported = False
         result.findings.append(
             finding(

@@ -166,6 +166,20 @@ def x12_versions() -> frozenset[str]:
 
 
 @cache
+def x12_guides() -> frozenset[str]:
+    """Implementation guides we ship schemas for (the ``guide`` of a set file, e.g. ``005010X231A1``)."""
+    found: set[str] = set()
+    for version in x12_versions():
+        for node in _root().joinpath("x12", version).iterdir():
+            name = node.name
+            if name[:3].isdigit() and name.endswith(".json"):
+                raw = json.loads(node.read_text(encoding="utf-8"))
+                if raw.get("guide"):
+                    found.add(str(raw["guide"]))
+    return frozenset(found)
+
+
+@cache
 def edifact_directories() -> frozenset[str]:
     """The EDIFACT directories we ship schemas for (``D96A``, ``D01B``)."""
     root = _root().joinpath("edifact")
