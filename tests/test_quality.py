@@ -14,7 +14,9 @@ from .conftest import ROOT
 def test_ruff() -> None:
     if shutil.which("ruff") is None:
         pytest.skip("ruff is not installed (it comes with the test extra)")
-    proc = subprocess.run(["ruff", "check", "gateway", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["ruff", "check", "gateway", "tests", "benchmarks", "tools"], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -51,3 +53,28 @@ def test_syntax_layer_is_pure() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("now", "utcnow", "today"):
                 offenders.append(f"{path.name}: reads the clock")
     assert offenders == []
+
+
+def test_schema_data_is_consistent() -> None:
+    proc = subprocess.run([sys.executable, "tools/check_schemas.py"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_element_dictionary_is_up_to_date_with_its_generator() -> None:
+    proc = subprocess.run(
+        [sys.executable, "tools/gen_x12_elements.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_shipped_schema_loads() -> None:
+    from gateway.edi.schema import contrl_schema, edifact_schema, x12_schema
+
+    for version in ("004010", "005010"):
+        for set_id in ("850", "855", "856", "810", "997"):
+            assert x12_schema(set_id, version) is not None, (set_id, version)
+    assert x12_schema("999", "005010") is not None
+    for directory in ("D96A", "D01B"):
+        for message in ("ORDERS", "ORDRSP", "DESADV", "INVOIC"):
+            assert edifact_schema(message, directory) is not None, (message, directory)
+    assert contrl_schema() is not None

@@ -66,7 +66,15 @@ def test_clean_850_gets_an_accepting_997_and_ta1(now: datetime) -> None:
 
 def test_missing_mandatory_segment_is_ak3_code_3(now: datetime) -> None:
     c = run((SAMPLES / "broken-missing-beg.edi").read_bytes(), now)
-    assert body_997(c) == ["ST*997*0001", "AK1*PO*102", "AK2*850*0001", "AK3*BEG*2**3", "AK5*R*5", "AK9*R*1*1*0", "SE*7*0001"]
+    assert body_997(c) == [
+        "ST*997*0001",
+        "AK1*PO*102",
+        "AK2*850*0001",
+        "AK3*BEG*2**3",
+        "AK5*R*5",
+        "AK9*R*1*1*0",
+        "SE*7*0001",
+    ]
     [f] = c.result.transactions[0].findings
     assert f.message == "Mandatory segment BEG is missing before segment 2 (CUR)."
     assert pyx12_errors(ack(c, "997")) == []
