@@ -11,7 +11,7 @@ Version names: X12 schemas are keyed by the base version of GS08 (``004010VICS``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -93,6 +93,19 @@ class LoopNode:
     usage: str
     repeat: int
     children: tuple[SegmentNode | LoopNode, ...]
+    triggers: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    mandatory: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    where: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the tag that opens each child, for a C-speed lookup while placing segments,
+        # and which children are mandatory, so that skipping over optional ones costs nothing
+        object.__setattr__(self, "triggers", tuple(c.trigger for c in self.children))
+        object.__setattr__(self, "mandatory", tuple(i for i, c in enumerate(self.children) if c.usage == "M"))
+        where: dict[str, list[int]] = {}
+        for i, tag in enumerate(self.triggers):
+            where.setdefault(tag, []).append(i)
+        object.__setattr__(self, "where", {tag: tuple(ix) for tag, ix in where.items()})
 
     @property
     def trigger(self) -> str:

@@ -92,6 +92,71 @@ def x12_value_length(value: str, element: ElementDef) -> int:
     return len(value)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to check one segment definition quickly; anything unusual goes down the full path."""
+
+    segment: SegmentDef
+    entries: list[tuple[int, ElementUse, str, int, int, frozenset[str] | None]]
+    last_required: int
+    notes: list[tuple[str, tuple[int, ...]]]
+    clean: set[tuple[str, ...]] = field(default_factory=set)
+
+
+#: Segments remembered as clean, per plan; the set is emptied when it reaches this size.
+_CLEAN_CACHE = 4096
+#: Per schema (by id: schemas are cached for the life of the process), delimiters and tag: the fast plan.
+_PLANS: dict[tuple[int, str, str], dict[str, _Plan]] = {}
+_FAST_TYPES = {"AN": "AN", "ID": "ID", "an": "AN", "N0": "N", "R": "R"}
+
+
+def _positions(digits: str) -> tuple[int, ...]:
+    return tuple(int(digits[i : i + 2]) for i in range(0, len(digits), 2))
+
+
+def _note_holds(kind: str, positions: tuple[int, ...], have: list[int]) -> bool:
+    """Whether a syntax note (P, R, E, C, L) holds, given which of its positions hold a value."""
+    if kind == "P":
+        return not have or len(have) == len(positions)
+    if kind == "R":
+        return bool(have)
+    if kind == "E":
+        return len(have) <= 1
+    if kind == "C":
+        return positions[0] not in have or len(have) == len(positions)
+    if kind == "L":
+        return positions[0] not in have or len(have) > 1
+    return True
+
+
+def _plan(sd: SegmentDef, schema: TransactionSchema) -> _Plan:
+    entries = []
+    last_required = 0
+    for k, use in enumerate(sd.elements, start=1):
+        el = use.element
+        fast, lo, hi, codes = "", 0, 0, None
+        if el is not None and use.repeat == 1:
+            fast = _FAST_TYPES.get(el.type, "")
+            lo, hi = el.min, el.max
+            codes = schema.codes.get(f"{sd.tag}{k:02d}", el.codes)
+        if use.usage == "M":
+            last_required = k
+        entries.append((k, use, fast, lo, hi, codes))
+    notes = [(note[0], _positions(note[1:])) for note in sd.syntax]
+    return _Plan(sd, entries, last_required, notes)
+
+
+def _specials(dialect: Dialect) -> str:
+    """Characters that send a value down the full path: component, repetition and release characters."""
+    chars = ""
+    delimiters = getattr(dialect, "delimiters", None)
+    for name in ("component", "repetition", "release"):
+        ch = getattr(delimiters, name, None)
+        if isinstance(ch, str) and ch.strip():
+            chars += ch
+    return chars
+
+
 @dataclass(slots=True)
 class _Frame:
     loop: LoopNode
@@ -117,6 +182,10 @@ class _Validator:
         self.trailer = "SE" if dialect.standard == "x12" else "UNT"
         self.pos = 0
         self.seg: Sequence[str] = ()
+        specials = _specials(dialect)
+        # plans remember clean segments, and what is clean depends on the delimiters in force
+        self.plans = _PLANS.setdefault((id(schema), dialect.standard, specials), {})
+        self.special = re.compile("[" + re.escape(specials) + "]") if specials else None
 
     # -- reporting -----------------------------------------------------------------------------
 
@@ -199,29 +268,39 @@ class _Validator:
         stack = self.stack
         for depth in range(len(stack) - 1, -1, -1):
             fr = stack[depth]
-            children = fr.loop.children
+            places = fr.loop.where.get(tag)
+            if places is None:
+                continue
             start = fr.index
             # a loop's trigger (child 0) never repeats inside the loop: it starts the next iteration
-            for j in range(max(start, 1 if depth else 0), len(children)):
-                child = children[j]
-                if child.trigger != tag:
-                    continue
-                # found: unwind the deeper frames, then step over what lies between
-                while len(stack) - 1 > depth:
-                    self.close_frame(stack.pop(), self.pos)
-                self.skip(fr, start, j)
-                return self.enter(fr, j, child)
+            first = start if start or not depth else 1
+            j = next((p for p in places if p >= first), -1)
+            if j < 0:
+                continue
+            # found: unwind the deeper frames, then step over what lies between
+            while len(stack) - 1 > depth:
+                self.close_frame(stack.pop(), self.pos)
+            self.skip(fr, start, j)
+            return self.enter(fr, j, fr.loop.children[j])
         self.unplaced(tag)
         return None
 
     def skip(self, fr: _Frame, start: int, j: int) -> None:
         """Moving from child ``start`` to ``j`` of ``fr``: mandatory children in between are missing."""
+        self.missing_between(fr, start, j)
+        fr.index = j
+
+    def missing_between(self, fr: _Frame, start: int, stop: int) -> None:
+        """Report the mandatory children of ``fr`` in ``[start, stop)`` that were never seen."""
         children = fr.loop.children
-        for k in range(start, j):
+        for k in fr.loop.mandatory:
+            if k < start:
+                continue
+            if k >= stop:
+                break
             if k == start and fr.counts.get(k):
                 continue
             self.missing(children[k])
-        fr.index = j
 
     def enter(self, fr: _Frame, j: int, child: Node) -> SegmentNode:
         count = fr.counts.get(j, 0) + 1
@@ -263,12 +342,7 @@ class _Validator:
         )
 
     def close_frame(self, fr: _Frame, pos: int) -> None:
-        children = fr.loop.children
-        start = fr.index
-        for k in range(start, len(children)):
-            if k == start and fr.counts.get(k):
-                continue
-            self.missing(children[k])
+        self.missing_between(fr, fr.index, len(fr.loop.children))
 
     def unplaced(self, tag: str) -> None:
         if not self.d.known_segment(tag):
@@ -301,46 +375,89 @@ class _Validator:
                     f"{self.where()} has {n} elements; {sd.tag} defines {len(uses)}.",
                     extra[0],
                 )
-        d = self.d
-        for k, use in enumerate(uses, start=1):
-            value = seg[k] if k <= n else ""
-            if not value:
-                if use.required:
-                    self.elem_finding(
-                        "element.missing",
-                        f"{self.where()}: mandatory {use.name} ({sd.tag}{k:02d}) is missing.",
-                        k,
-                        data_element=use.id if use.element is not None else None,
-                    )
+        plan = self.plans.get(sd.tag)
+        if plan is None or plan.segment is not sd:
+            plan = self.plans[sd.tag] = _plan(sd, self.schema)
+        key = tuple(seg)
+        known = plan.clean
+        if key in known:
+            return  # the very same segment passed every element rule before (parties, dates repeat)
+        before = len(self.findings)
+        joined = "".join(seg)
+        clean = not _CONTROL.search(joined)
+        special = self.special
+        plain = special is None or not special.search(joined)
+        for k, use, fast, lo, hi, codes in plan.entries:
+            if k > n:
+                if k > plan.last_required:
+                    break
+                self.check_element(sd, k, use, "")
                 continue
-            reps = d.repetitions(value) if use.repeat > 1 or d.standard == "x12" else [value]
-            if len(reps) > use.repeat:
-                self.elem_finding(
-                    "element.too_many_repetitions",
-                    f"{self.where()}: {use.name} ({sd.tag}{k:02d}) repeats {len(reps)} times; at most "
-                    f"{use.repeat} allowed.",
-                    k,
-                )
-            for r, rep in enumerate(reps, start=1):
-                repetition = r if len(reps) > 1 else None
-                if use.composite is not None:
-                    self.check_composite(sd, k, use, rep, repetition)
-                else:
-                    assert use.element is not None
-                    parts = d.components(rep)
-                    if len(parts) > 1:
-                        self.elem_finding(
-                            "element.too_many_components",
-                            f"{self.where()}: {use.name} ({sd.tag}{k:02d}) is a simple element but holds "
-                            f"a component separator: '{rep}'.",
-                            k,
-                            repetition=repetition,
-                        )
+            value = seg[k]
+            if not value:
+                if use.usage == "M":
+                    self.check_element(sd, k, use, value)
+                continue
+            if clean and fast and (plain or not special.search(value)):  # type: ignore[union-attr]
+                # the common case, decided without building anything
+                size = len(value)
+                if fast == "N":
+                    if value.isdigit() and lo <= size <= hi:
                         continue
-                    self.check_value(f"{sd.tag}{k:02d}", use.element, rep, k, None, repetition)
-        if sd.syntax:
+                elif fast == "R":
+                    if value.replace(".", "", 1).isdigit() and lo <= size - ("." in value) <= hi:
+                        continue
+                elif lo <= size <= hi and (codes is None or value in codes):
+                    continue
+            self.check_element(sd, k, use, value)
+        for kind, positions in plan.notes:
+            have = [p for p in positions if p <= n and seg[p]]
+            if _note_holds(kind, positions, have):
+                continue
             present = [bool(seg[k]) if k <= n else False for k in range(len(uses) + 1)]
             self.check_syntax(sd.tag, sd.syntax, present, None, [u.name for u in uses])
+            break
+        if len(self.findings) == before and len(self.findings) < MAX_FINDINGS:
+            if len(known) >= _CLEAN_CACHE:
+                known.clear()
+            known.add(key)
+
+    def check_element(self, sd: SegmentDef, k: int, use: ElementUse, value: str) -> None:
+        """Every rule for the element at position ``k``: the full path, which also writes the findings."""
+        d = self.d
+        if not value:
+            if use.required:
+                self.elem_finding(
+                    "element.missing",
+                    f"{self.where()}: mandatory {use.name} ({sd.tag}{k:02d}) is missing.",
+                    k,
+                    data_element=use.id if use.element is not None else None,
+                )
+            return
+        reps = d.repetitions(value) if use.repeat > 1 or d.standard == "x12" else [value]
+        if len(reps) > use.repeat:
+            self.elem_finding(
+                "element.too_many_repetitions",
+                f"{self.where()}: {use.name} ({sd.tag}{k:02d}) repeats {len(reps)} times; "
+                f"at most {use.repeat} allowed.",
+                k,
+            )
+        for r, rep in enumerate(reps, start=1):
+            repetition = r if len(reps) > 1 else None
+            if use.composite is not None:
+                self.check_composite(sd, k, use, rep, repetition)
+                continue
+            assert use.element is not None
+            if len(d.components(rep)) > 1:
+                self.elem_finding(
+                    "element.too_many_components",
+                    f"{self.where()}: {use.name} ({sd.tag}{k:02d}) is a simple element but holds "
+                    f"a component separator: '{rep}'.",
+                    k,
+                    repetition=repetition,
+                )
+                continue
+            self.check_value(f"{sd.tag}{k:02d}", use.element, rep, k, None, repetition)
 
     def check_composite(self, sd: SegmentDef, k: int, use: ElementUse, value: str, repetition: int | None) -> None:
         comp = use.composite
@@ -441,24 +558,20 @@ class _Validator:
         self, tag: str, notes: tuple[str, ...], present: list[bool], composite_at: int | None, names: list[str]
     ) -> None:
         for note in notes:
-            kind, digits = note[0], note[1:]
-            positions = [int(digits[i : i + 2]) for i in range(0, len(digits), 2)]
+            kind = note[0]
+            positions = _positions(note[1:])
             have = [p for p in positions if p < len(present) and present[p]]
-            missing = [p for p in positions if p not in have]
-            bad: tuple[str, int] | None = None
-            if kind == "P" and have and missing:
-                bad = ("element.conditional_missing", missing[0])
-            elif kind == "R" and not have:
-                bad = ("element.conditional_missing", positions[0])
-            elif kind == "E" and len(have) > 1:
-                bad = ("element.exclusion", have[1])
-            elif kind == "C" and positions[0] in have and any(p in missing for p in positions[1:]):
-                bad = ("element.conditional_missing", next(p for p in positions[1:] if p in missing))
-            elif kind == "L" and positions[0] in have and not any(p in have for p in positions[1:]):
-                bad = ("element.conditional_missing", positions[1])
-            if bad is None:
+            if _note_holds(kind, positions, have):
                 continue
-            code, at = bad
+            missing = [p for p in positions if p not in have]
+            if kind == "E":
+                code, at = "element.exclusion", have[1]
+            elif kind == "R":
+                code, at = "element.conditional_missing", positions[0]
+            elif kind == "L":
+                code, at = "element.conditional_missing", positions[1]
+            else:  # P, C
+                code, at = "element.conditional_missing", next(p for p in missing if p != positions[0] or kind == "P")
             refs = ", ".join(
                 (f"{tag}{composite_at:02d}-{p:02d}" if composite_at else f"{tag}{p:02d}") for p in positions
             )
