@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from gateway.edi.check import Counter, check
 from gateway.edi.delimiters import EdifactDelimiters, X12Delimiters
 from gateway.edi.edifact.tokenizer import (
-    MISSING_UNZ,
     EdifactTokenizer,
     ServiceAdvice,
     escape,
@@ -33,7 +32,7 @@ from gateway.edi.errors import EdiError
 from gateway.edi.source import to_bytes
 from gateway.edi.x12.tokenizer import MISSING_IEA, IsaHeader, X12Tokenizer
 from gateway.edi.x12.writer import format_segment, serialize
-from tests.support.builders import ISA_WIDTHS, edifact, group, transaction, x12
+from tests.support.builders import ISA_WIDTHS, edifact, group, isa, transaction, x12
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 
@@ -83,8 +82,9 @@ def x12_cases(draw: st.DrawFn) -> X12Case:
         elif n == 16:
             fields.append(component)
         else:
-            fields.append(draw(st.text(alphabet=string.ascii_uppercase + string.digits + " ", min_size=width,
-                                       max_size=width)))
+            fields.append(
+                draw(st.text(alphabet=string.ascii_uppercase + string.digits + " ", min_size=width, max_size=width))
+            )
     segs: list[list[str | tuple[str, ...]]] = []
     for _ in range(draw(st.integers(0, 6))):
         tag = draw(st.text(alphabet=TAG_CHARS, min_size=2, max_size=3).filter(lambda t: t not in ("ISA", "IEA")))
@@ -132,8 +132,9 @@ def write_back_x12(data: bytes, chunk_size: int) -> tuple[bytes, list[IsaHeader]
     return to_bytes(out), headers
 
 
+# chunk sizes 1 and 2 are left out: see SMALL_CHUNK_BUG in test_x12_tokenizer.py
 @given(cases=st.lists(x12_cases(), min_size=1, max_size=3), chunk_size=st.sampled_from([3, 7, 64, 1 << 20]))
-@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_x12_write_of_read_is_identity(cases: list[X12Case], chunk_size: int) -> None:
     data = "".join(x12_text(c) for c in cases).encode("utf-8")
     written, headers = write_back_x12(data, chunk_size)
@@ -146,7 +147,7 @@ def test_x12_write_of_read_is_identity(cases: list[X12Case], chunk_size: int) ->
 
 
 @given(cases=st.lists(x12_cases(), min_size=1, max_size=2))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 def test_x12_tokens_do_not_depend_on_chunk_size(cases: list[X12Case]) -> None:
     data = "".join(x12_text(c) for c in cases).encode("utf-8")
 
@@ -182,8 +183,9 @@ def edifact_cases(draw: st.DrawFn) -> EdifactCase:
     alphabet = PRINTABLE
     segs: list[list[list[str]]] = [[["UNB"], ["UNOC", "3"], ["S"], ["R"], ["240315", "1200"], ["1"]]]
     for _ in range(draw(st.integers(0, 6))):
-        tag = draw(st.text(alphabet=string.ascii_uppercase, min_size=3, max_size=3).filter(
-            lambda t: t not in ("UNA", "UNZ")))
+        tag = draw(
+            st.text(alphabet=string.ascii_uppercase, min_size=3, max_size=3).filter(lambda t: t not in ("UNA", "UNZ"))
+        )
         seg = [[tag]]
         for _ in range(draw(st.integers(0, 5))):
             n = draw(st.integers(1, 3))
@@ -203,7 +205,7 @@ def edifact_text(case: EdifactCase) -> str:
 
 
 @given(cases=st.lists(edifact_cases(), min_size=1, max_size=3), chunk_size=st.sampled_from([1, 5, 64, 1 << 20]))
-@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_edifact_escape_of_unescape_is_identity(cases: list[EdifactCase], chunk_size: int) -> None:
     data = "".join(edifact_text(c) for c in cases).encode("utf-8")
     out = ""
@@ -229,7 +231,7 @@ def test_edifact_escape_of_unescape_is_identity(cases: list[EdifactCase], chunk_
 
 
 @given(value=st.text(alphabet=PRINTABLE + "\x1c\x1d", max_size=20), case=edifact_cases())
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_edifact_escape_round_trip_of_any_value(value: str, case: EdifactCase) -> None:
     d = case.delimiters
     escaped = escape(value, d)
@@ -243,8 +245,9 @@ def test_edifact_escape_round_trip_of_any_value(value: str, case: EdifactCase) -
 
 SEEDS = [
     x12().encode(),
-    x12([group(transactions=[transaction("0001"), transaction("0002")])], version="00501", repetition="^",
-        suffix="\r\n").encode(),
+    x12(
+        [group(transactions=[transaction("0001"), transaction("0002")])], version="00501", repetition="^", suffix="\r\n"
+    ).encode(),
     x12(element="\x1d", terminator="\x1c", trailer=False).encode(),
     (x12(terminator="\u2026") + x12(control="000000002")).encode(),
     edifact().encode(),
@@ -277,18 +280,29 @@ def run_check(data: bytes) -> None:
             raise
 
 
+#: Bytes a mutation may write over one byte: delimiters, line breaks, tag letters, bad UTF-8.
+FLIP_BYTES = b"\x00\n\r\x1c *:~'+?ISA\xc3\xff"
+#: Fragments a mutation may insert: delimiters, tags, a multi-byte character, bad UTF-8.
+INSERTS = [
+    *(bytes([b]) for b in b"~*'+:?^\n"),
+    *(tag.encode() for tag in ("ISA", "IEA*", "IEA~", "GS*", "ST*", "SE*", "GE*", "TA1*")),
+    *(tag.encode() for tag in ("UNA", "UNB+", "UNG+", "UNH+", "UNT+", "UNE+", "UNZ+")),
+    b"\xe2\x80\xa6",
+    b"\xff",
+]
+
+
 @st.composite
 def mutated(draw: st.DrawFn) -> bytes:
+    """A valid interchange with one to six bytes flipped, fragments inserted, runs deleted or doubled."""
     data = bytearray(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, 6))):
         op = draw(st.sampled_from(["flip", "insert", "delete", "dup"]))
         i = draw(st.integers(0, max(len(data) - 1, 0)))
         if op == "flip" and data:
-            data[i] = draw(st.sampled_from([0x00, 0x0A, 0x0D, 0x1C, 0x20, 0x2A, 0x3A, 0x7E, 0x27, 0x2B, 0x3F,
-                                            0x49, 0x53, 0x41, 0xC3, 0xFF, data[i] ^ 0x01]))
+            data[i] = draw(st.sampled_from([*FLIP_BYTES, data[i] ^ 0x01]))
         elif op == "insert":
-            data[i:i] = draw(st.sampled_from([b"~", b"*", b"'", b"+", b"\n", b"ISA", b"IEA*", b"GS*", b"ST*",
-                                              b"SE*", b"GE*", b"UNA", b"UNZ+", b"UNH+", b"\xe2\x80\xa6", b"\xff"]))
+            data[i:i] = draw(st.sampled_from(INSERTS))
         elif op == "delete" and data:
             del data[i : i + draw(st.integers(1, 20))]
         elif op == "dup":
@@ -297,8 +311,62 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(data)
 
 
+X12_SEGMENTS = [
+    "GS*PO*S*R*20240315*1200*1*X*004010",
+    "GS*FA*S*R*20240315*1200*2*X*005010X231A1",
+    "ST*850*0001",
+    "ST*997*0002",
+    "ST*999*0003",
+    "SE*2*0001",
+    "SE*x",
+    "GE*1*1",
+    "GE",
+    "IEA*1*000000001",
+    "TA1*000000001*240315*1200*A*000",
+    "BEG*00*SA*PO1**20240315",
+    "AK1*PO*1",
+    "AK2*850*0001",
+    "AK3*N1*3**8",
+    "AK4*1*66*1",
+    "AK5*A",
+    "IK5*R*5",
+    "AK9*A*1*1*1",
+    "N1*ST*X",
+    "ISB*1",
+    "",
+]
+EDIFACT_SEGMENTS = [
+    "UNB+UNOC:3+S:ZZ+R:ZZ+240315:1200+1",
+    "UNB+UNOA:4+S+R+240315:1200+2++++1",
+    "UNG+ORDERS+S+R+240315:1200+1+UN+D:96A",
+    "UNE+1+1",
+    "UNH+1+ORDERS:D:96A:UN",
+    "UNH+2+CONTRL:D:3:UN",
+    "UNT+2+1",
+    "UCI+1+S+R+7",
+    "UCM+1+ORDERS:D:96A:UN+4",
+    "UCS+2+12",
+    "BGM+220+PO1+9",
+    "DTM+137:20249999:102",
+    "UNZ+1+1",
+    "",
+]
+
+
+@st.composite
+def segment_soup(draw: st.DrawFn) -> bytes:
+    """Envelope and ack segments in any order and number, after an ISA or a UNA (or nothing)."""
+    if draw(st.booleans()):
+        head = draw(st.sampled_from([isa(), isa(version="00501", repetition="^", ack_requested="1"), ""]))
+        body = draw(st.lists(st.sampled_from(X12_SEGMENTS), max_size=14))
+        return (head + "".join(s + "~" for s in body)).encode()
+    head = draw(st.sampled_from(["UNA:+.? '", ""]))
+    body = draw(st.lists(st.sampled_from(EDIFACT_SEGMENTS), max_size=14))
+    return (head + "".join(s + "'" for s in body)).encode()
+
+
 @given(data=st.binary(max_size=400))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_check_survives_random_bytes(data: bytes) -> None:
     run_check(data)
 
@@ -310,8 +378,14 @@ def test_check_survives_random_bytes_after_isa(data: bytes) -> None:
 
 
 @given(data=mutated())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 def test_check_survives_mutated_interchanges(data: bytes) -> None:
+    run_check(data)
+
+
+@given(data=segment_soup())
+@settings(max_examples=300, deadline=None)
+def test_check_survives_envelope_segments_in_any_order(data: bytes) -> None:
     run_check(data)
 
 

@@ -212,9 +212,7 @@ def test_isa_of_wrong_width_is_read_with_a_warning(sender: str, receiver: str, w
     header = header_of(toks)
     assert codes(header.findings) == ["interchange.isa_width"]
     assert header.findings[0].severity == "warning"
-    assert header.findings[0].message == (
-        f"The ISA is {width} characters long instead of 106; read by its separators."
-    )
+    assert header.findings[0].message == (f"The ISA is {width} characters long instead of 106; read by its separators.")
     assert header.delimiters == STD
     assert header.value(6) == "SENDER"
     assert header.value(8) == "RECEIVER"

@@ -131,9 +131,7 @@ def test_serialize_adds_terminator_and_suffix() -> None:
 def test_serialize_bytes_encodes_multi_byte_terminator() -> None:
     d = X12Delimiters(segment="\u2026")
     assert serialize_bytes([["N1", "ST", "x"]], d) == b"N1*ST*x\xe2\x80\xa6"
-    assert serialize_bytes([["N1", "ST", "x"]], X12Delimiters(element="\x1d", segment="\x1c")) == (
-        b"N1\x1dST\x1dx\x1c"
-    )
+    assert serialize_bytes([["N1", "ST", "x"]], X12Delimiters(element="\x1d", segment="\x1c")) == (b"N1\x1dST\x1dx\x1c")
 
 
 def test_serialize_passes_substitute_and_trim() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ..edi.findings import Finding
 from ..edi.results import GroupResult, InterchangeResult, Status, TransactionResult
 
 
@@ -13,6 +14,22 @@ def _txn_status(t: TransactionResult) -> str:
     if not t.supported:
         return "rejected (not supported)"
     return t.status.value
+
+
+def printable(text: str) -> str:
+    """Text safe to print: undecodable input bytes become U+FFFD, control characters are shown escaped."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    d = f.to_dict()
+    for key in ("message", "segment"):
+        if key in d:
+            d[key] = printable(d[key])
+    return d
 
 
 def result_to_dict(ic: InterchangeResult) -> dict[str, Any]:
@@ -25,7 +42,7 @@ def result_to_dict(ic: InterchangeResult) -> dict[str, Any]:
             "version": g.version,
             "status": g.status.value,
             "supported": g.supported,
-            "findings": [f.to_dict() for f in g.findings],
+            "findings": [_finding(f) for f in g.findings],
             "transactions": [
                 {
                     "set": t.set_id,
@@ -33,7 +50,7 @@ def result_to_dict(ic: InterchangeResult) -> dict[str, Any]:
                     "version": t.version,
                     "status": _txn_status(t),
                     "segments": t.segment_count,
-                    "findings": [f.to_dict() for f in t.findings],
+                    "findings": [_finding(f) for f in t.findings],
                     **(
                         {"ack": {k: v for k, v in t.business.items() if k != "message_identifier"}}
                         if t.status is Status.ACK
@@ -47,13 +64,14 @@ def result_to_dict(ic: InterchangeResult) -> dict[str, Any]:
     return {
         "standard": ic.standard,
         "control_number": ic.control_number,
-        "sender": ":".join(x for x in ic.sender if x),
-        "receiver": ":".join(x for x in ic.receiver if x),
+        "sender": printable(":".join(x for x in ic.sender if x)),
+        "receiver": printable(":".join(x for x in ic.receiver if x)),
+        "preview": printable(ic.preview),
         "version": ic.version,
         "usage": ic.usage,
         "status": ic.status.value,
         "offset": ic.offset,
-        "findings": [f.to_dict() for f in ic.findings],
+        "findings": [_finding(f) for f in ic.findings],
         "groups": [group(g) for g in ic.groups],
         **({"ta1": ic.ta1s} if ic.ta1s else {}),
     }

@@ -192,7 +192,7 @@ class Finding:
             "segment",
         ):
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and value != "":
                 out[name] = value
         if self.loop_path:
             out["loop_path"] = "/".join(self.loop_path)

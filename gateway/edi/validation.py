@@ -26,9 +26,9 @@ from .schema import ElementDef, ElementUse, LoopNode, Node, SegmentDef, SegmentN
 MAX_FINDINGS = 200
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_X12_R = re.compile(r"-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?\Z")
-_X12_N = re.compile(r"-?\d+\Z")
-_TIME = re.compile(r"([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?\Z")
+_X12_R = re.compile(r"-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?\Z", re.ASCII)
+_X12_N = re.compile(r"-?\d+\Z", re.ASCII)
+_TIME = re.compile(r"([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?\Z", re.ASCII)
 
 
 class Dialect(Protocol):
@@ -72,11 +72,11 @@ def check_x12_value(value: str, element: ElementDef) -> str | None:
     if t in ("AN", "ID", "B"):
         return None
     if t[0] == "N":
-        return None if value.isdigit() or _X12_N.match(value) else "element.invalid_number"
+        return None if _X12_N.match(value) else "element.invalid_number"
     if t == "R":
         return None if _X12_R.match(value) else "element.invalid_number"
     if t == "DT":
-        if not value.isdigit() or len(value) not in (6, 8):
+        if not (value.isascii() and value.isdigit()) or len(value) not in (6, 8):
             return "element.invalid_date"
         return None if _valid_ccyymmdd(value if len(value) == 8 else "20" + value) else "element.invalid_date"
     if t == "TM":
@@ -258,7 +258,8 @@ class _Validator:
                 self.check_segment(node.segment)
         self.seg = ()
         while self.stack:
-            self.close_frame(self.stack.pop(), self.pos)
+            self.close_frame(self.stack[-1], self.pos)  # while on the stack: findings name its loop
+            self.stack.pop()
         if self.schema.hierarchy is not None:
             self.check_hierarchy(segments)
         return self.findings
@@ -279,7 +280,8 @@ class _Validator:
                 continue
             # found: unwind the deeper frames, then step over what lies between
             while len(stack) - 1 > depth:
-                self.close_frame(stack.pop(), self.pos)
+                self.close_frame(stack[-1], self.pos)
+                stack.pop()
             self.skip(fr, start, j)
             return self.enter(fr, j, fr.loop.children[j])
         self.unplaced(tag)
@@ -312,13 +314,13 @@ class _Validator:
                     f"{self.where()} appears {count} times here; at most {child.max_use} allowed.",
                 )
             return child
+        frame = _Frame(child, 0, {0: 1}, count)
+        self.stack.append(frame)
         if count > child.repeat:
             self.seg_finding(
                 "segment.loop_over_max",
                 f"Loop {child.id} repeats {count} times; at most {child.repeat} allowed.",
             )
-        frame = _Frame(child, 0, {0: 1}, count)
-        self.stack.append(frame)
         trigger = child.children[0]
         assert isinstance(trigger, SegmentNode)
         return trigger
@@ -402,10 +404,10 @@ class _Validator:
                 # the common case, decided without building anything
                 size = len(value)
                 if fast == "N":
-                    if value.isdigit() and lo <= size <= hi:
+                    if value.isascii() and value.isdigit() and lo <= size <= hi:
                         continue
                 elif fast == "R":
-                    if value.replace(".", "", 1).isdigit() and lo <= size - ("." in value) <= hi:
+                    if value.isascii() and value.replace(".", "", 1).isdigit() and lo <= size - ("." in value) <= hi:
                         continue
                 elif lo <= size <= hi and (codes is None or value in codes):
                     continue
@@ -415,7 +417,7 @@ class _Validator:
             if _note_holds(kind, positions, have):
                 continue
             present = [bool(seg[k]) if k <= n else False for k in range(len(uses) + 1)]
-            self.check_syntax(sd.tag, sd.syntax, present, None, [u.name for u in uses])
+            self.check_syntax(sd.tag, sd.syntax, present, None, [u.id for u in uses])
             break
         if len(self.findings) == before and len(self.findings) < MAX_FINDINGS:
             if len(known) >= _CLEAN_CACHE:
@@ -441,6 +443,7 @@ class _Validator:
                 f"{self.where()}: {use.name} ({sd.tag}{k:02d}) repeats {len(reps)} times; "
                 f"at most {use.repeat} allowed.",
                 k,
+                data_element=use.id,
             )
         for r, rep in enumerate(reps, start=1):
             repetition = r if len(reps) > 1 else None
@@ -455,6 +458,7 @@ class _Validator:
                     f"a component separator: '{rep}'.",
                     k,
                     repetition=repetition,
+                    data_element=use.id,
                 )
                 continue
             self.check_value(f"{sd.tag}{k:02d}", use.element, rep, k, None, repetition)
@@ -491,7 +495,7 @@ class _Validator:
             self.elem_finding(code, f"{self.where()}: {comp.name} ({sd.tag}{k:02d}-{c:02d}) {what}.", k, c, repetition)
         if comp.syntax:
             present = [False] + [bool(parts[i]) if i < len(parts) else False for i in range(len(comp.elements))]
-            self.check_syntax(sd.tag, comp.syntax, present, k, [u.name for u in comp.elements])
+            self.check_syntax(sd.tag, comp.syntax, present, k, [u.id for u in comp.elements])
 
     def check_value(self, ref: str, el: ElementDef, raw: str, k: int, c: int | None, repetition: int | None) -> None:
         d = self.d
@@ -555,7 +559,7 @@ class _Validator:
             )
 
     def check_syntax(
-        self, tag: str, notes: tuple[str, ...], present: list[bool], composite_at: int | None, names: list[str]
+        self, tag: str, notes: tuple[str, ...], present: list[bool], composite_at: int | None, ids: list[str]
     ) -> None:
         for note in notes:
             kind = note[0]
@@ -583,10 +587,11 @@ class _Validator:
                 "L": "require at least one of the others when the first is present",
             }[kind]
             msg = f"{self.where()}: syntax rule {note}: {refs} {rule}."
+            element = ids[at - 1] if 0 < at <= len(ids) else None
             if composite_at:
-                self.elem_finding(code, msg, composite_at, at)
+                self.elem_finding(code, msg, composite_at, at, data_element=element)
             else:
-                self.elem_finding(code, msg, at)
+                self.elem_finding(code, msg, at, data_element=element)
 
     # -- hierarchy (856) -------------------------------------------------------------------------
 
@@ -613,7 +618,7 @@ class _Validator:
             allowed = h.levels.get(hl03)
             if allowed is None:
                 continue  # an unknown HL03 is reported by the code check
-            if hl02:
+            if hl02 and allowed:
                 parent = levels.get(hl02)
                 if parent is None:
                     self.elem_finding(
@@ -628,7 +633,14 @@ class _Validator:
                         f"(allowed parents: {', '.join(sorted(allowed))}).",
                         3,
                     )
-            elif allowed:
+            if hl02 and not allowed:
+                self.elem_finding(
+                    "element.invalid_code",
+                    f"HL (segment {self.pos}): level '{hl03}' is a top level and cannot have a parent "
+                    f"(HL02 is '{hl02}').",
+                    2,
+                )
+            elif not hl02 and allowed:
                 self.elem_finding(
                     "element.missing",
                     f"HL (segment {self.pos}): level '{hl03}' needs a parent in HL02 ({', '.join(sorted(allowed))}).",

@@ -219,9 +219,9 @@ def build_functional_ack(
         group_codes = _unique(
             [x12_code(f, ack_version) for f in group.findings if f.is_error and f.kind.level is Level.GROUP]
         )
-        body.append(
-            ["AK9", group_ack_status(group), str(included), str(received), str(group.accepted_count), *group_codes]
-        )
+        status = group_ack_status(group)
+        accepted = 0 if status == "R" else group.accepted_count  # a rejected group accepts nothing
+        body.append(["AK9", status, str(included), str(received), str(accepted), *group_codes])
         body.append(["SE", str(len(body) + 1), tcontrol])
         segs.append(_gs(group, ic, gcontrol, now, gs_version))
         segs += body
