@@ -132,8 +132,7 @@ def write_back_x12(data: bytes, chunk_size: int) -> tuple[bytes, list[IsaHeader]
     return to_bytes(out), headers
 
 
-# chunk sizes 1 and 2 are left out: see SMALL_CHUNK_BUG in test_x12_tokenizer.py
-@given(cases=st.lists(x12_cases(), min_size=1, max_size=3), chunk_size=st.sampled_from([3, 7, 64, 1 << 20]))
+@given(cases=st.lists(x12_cases(), min_size=1, max_size=3), chunk_size=st.sampled_from([1, 2, 3, 7, 64, 1 << 20]))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_x12_write_of_read_is_identity(cases: list[X12Case], chunk_size: int) -> None:
     data = "".join(x12_text(c) for c in cases).encode("utf-8")
@@ -260,8 +259,6 @@ SEEDS = [
 #: that they keep hunting for new ones; each has a strict xfail regression test below. Remove an
 #: entry when its bug is fixed.
 KNOWN_CRASHES = {
-    (IndexError, "_close_message"),  # test_unb_while_a_message_is_open_does_not_crash
-    (AssertionError, "_segment"),  # test_segment_after_iea_without_elements_does_not_crash
 }
 
 
@@ -403,14 +400,6 @@ def _consume(data: bytes) -> list[object]:
     return [c.result.control_number for c in check(data, numbers=Counter(), now=NOW)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="BUG: check() raises IndexError in edifact/check.py _close_message ('group = st.group or "
-    "ic.groups[-1]'): a UNB arriving while a message is open (UNH without UNT) makes _open_interchange "
-    "replace st.ic with a new InterchangeResult that has no groups, but st.message stays open; closing it "
-    "(at UNZ or end of input) indexes the empty ic.groups. Same for a CONTRL message (the ACK branch)",
-)
 @pytest.mark.parametrize(
     "data",
     [
@@ -423,14 +412,6 @@ def test_unb_while_a_message_is_open_does_not_crash(data: bytes) -> None:
     assert _consume(data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: check() raises AssertionError in x12/envelope.py _Reader._segment ('assert ic is not "
-    "None'): an IEA with no elements ('IEA~') is not recognised by the tokenizer (it looks for 'IEA' + "
-    "element separator), so it comes out as an ordinary segment, closes the interchange in the reader, "
-    "and the next segment of the same body meets ic=None",
-)
 def test_segment_after_iea_without_elements_does_not_crash() -> None:
     data = (x12().replace("IEA*1*000000001~", "IEA~") + "SE*x~").encode()
     assert _consume(data)

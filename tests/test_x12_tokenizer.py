@@ -341,19 +341,13 @@ MIXED = (
     + x12(pad="\u00a0", control="000000005")
 ).encode()
 
-SMALL_CHUNK_BUG = (
-    "BUG: when the first decoded chunk holds fewer than 3 characters of 'ISA' (chunk_size 1 or 2, "
-    "or a BOM/leading white space plus a short read), X12Tokenizer.__iter__ tests "
-    "buf.startswith('ISA') before filling 3 characters and yields a zero-length Junk "
-    "(interchange.not_edi, offset 0) before the IsaHeader"
-)
 
 
 @pytest.mark.parametrize(
     "chunk_size",
     [
-        pytest.param(1, marks=pytest.mark.xfail(strict=True, reason=SMALL_CHUNK_BUG)),
-        pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=SMALL_CHUNK_BUG)),
+        1,
+        2,
         7,
         64,
         1 << 20,
@@ -371,7 +365,6 @@ def test_chunk_size_does_not_change_tokens_any_size(chunk_size: int) -> None:
     assert comparable(tokens(MIXED, chunk_size)) == comparable(tokens(MIXED))
 
 
-@pytest.mark.xfail(strict=True, reason=SMALL_CHUNK_BUG)
 @pytest.mark.parametrize(("lead", "chunk_size"), [(b"", 2), (b"\xef\xbb\xbf", 4), (b"\r\n", 3)])
 def test_no_empty_junk_before_first_isa_with_small_chunks(lead: bytes, chunk_size: int) -> None:
     toks = tokens(lead + x12().encode(), chunk_size)
@@ -478,12 +471,6 @@ def _second_isa_straddling_column_80() -> str:
     return wrap(first + x12(control="000000002"), 80)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a line break inside the tag 'ISA' of a following interchange (I\\nSA, as an 80-column "
-    "hard wrap produces) is not recognised: _find_isa / __iter__ look for the literal 'ISA', so the "
-    "whole second interchange becomes one Junk token (interchange.not_edi)",
-)
 def test_hard_wrap_inside_second_isa_tag() -> None:
     text = _second_isa_straddling_column_80()
     assert "~I\nSA*" in text
@@ -492,24 +479,11 @@ def test_hard_wrap_inside_second_isa_tag() -> None:
     assert [h.control_number for h in toks if isinstance(h, IsaHeader)] == ["000000001", "000000002"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an IEA whose tag is separated from its first element separator by a line break "
-    "('IEA\\n*1*000000001~', hard-wrapped input) is not recognised as the trailer (_body searches the "
-    "literal 'IEA*'): it is yielded as an ordinary segment and a spurious MISSING_IEA follows",
-)
 def test_line_break_after_iea_tag_is_still_the_trailer() -> None:
     toks = tokens(x12().replace("~IEA*", "~IEA\n*"))
     assert toks[1:] == BODY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check() raises AssertionError (envelope._Reader._segment: 'assert ic is not None') when "
-    "a segment follows an IEA that the tokenizer did not recognise as the trailer, e.g. "
-    "'...GE*1*1~IEA\\n*1*000000001~GS*PO*S*R*20240315*1200*2*X*004010~'; reading must never raise",
-    raises=AssertionError,
-)
 def test_segment_after_unrecognised_iea_does_not_crash_check() -> None:
     data = (x12().replace("~IEA*", "~IEA\n*") + "GS*PO*S*R*20240315*1200*2*X*004010~").encode()
     results = list(check(data, numbers=Counter(), now=NOW))
@@ -664,11 +638,6 @@ def test_bad_isa_date(date: str) -> None:
     assert f"ISA09 '{date}' is not a date (YYMMDD)." in [f.message for f in found]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: envelope._valid_date only checks 1 <= day <= 31, so ISA09 '240230' (30 February) "
-    "and '240431' (31 April) are accepted as dates: no interchange.date finding",
-)
 @pytest.mark.parametrize("date", ["240230", "240431"])
 def test_impossible_isa_date(date: str) -> None:
     assert "interchange.date" in codes(findings_of(x12(date=date), InterchangeEnd))

@@ -72,12 +72,6 @@ def test_substitution_in_components() -> None:
     assert format_segment(["SV1", ("HC", "naïve"), "40"], D, substitute=" ") == "SV1*HC:naive*40"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: clean_value does not check the substitute itself: with substitute='*' (the element "
-    "separator) format_segment(['N1', 'ST', 'a~b']) returns 'N1*ST*a*b', a delimiter inside a value, "
-    "which reads back as four elements; an unwritable substitute should raise WriteError",
-)
 def test_substitute_that_is_a_delimiter_is_refused() -> None:
     with pytest.raises(WriteError):
         format_segment(["N1", "ST", "a~b"], D, substitute="*")

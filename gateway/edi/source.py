@@ -57,7 +57,7 @@ def has_undecodable(text: str) -> bool:
 class TextBuffer:
     """A growing window over the decoded stream, with an explicit read position."""
 
-    __slots__ = ("_chunks", "buf", "eof", "offset", "pos")
+    __slots__ = ("_chunks", "buf", "drop", "eof", "offset", "pos")
 
     def __init__(self, source: Source, chunk_size: int = CHUNK_SIZE) -> None:
         self._chunks = iter_text(source, chunk_size)
@@ -65,6 +65,16 @@ class TextBuffer:
         self.pos = 0
         self.offset = 0  # characters consumed before ``buf`` starts
         self.eof = False
+        self.drop = ""  # characters removed from text as it arrives (line breaks that are not delimiters)
+
+    def dropping(self, chars: str) -> None:
+        """From now on remove ``chars`` from the text, including what is buffered past ``pos``."""
+        self.drop = chars
+        rest = self.buf[self.pos :]
+        for ch in chars:
+            if ch in rest:
+                rest = rest.replace(ch, "")
+        self.buf = self.buf[: self.pos] + rest
 
     def fill(self, need: int = 1) -> bool:
         """Make at least ``need`` characters available from ``pos``; False at end of input."""
@@ -75,6 +85,9 @@ class TextBuffer:
             if chunk is None:
                 self.eof = True
                 return len(self.buf) - self.pos >= need
+            for ch in self.drop:
+                if ch in chunk:
+                    chunk = chunk.replace(ch, "")
             if self.pos:
                 self.offset += self.pos
                 self.buf = self.buf[self.pos :] + chunk

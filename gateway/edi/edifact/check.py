@@ -63,9 +63,13 @@ class _State:
     def __init__(self, advice: ServiceAdvice) -> None:
         self.d: EdifactDelimiters = advice.delimiters
         self.ic: InterchangeResult | None = None
+        self.reset(advice.findings)
+
+    def reset(self, findings: list[Finding] | None = None) -> None:
+        """Start afresh for the next interchange under the same service characters."""
         self.group: GroupResult | None = None
         self.message: list[list[str]] | None = None
-        self.findings: list[Finding] = list(advice.findings)
+        self.findings: list[Finding] = list(findings or [])
         self.charset = "utf-8"
         self.repertoire: re.Pattern[str] | None = None
         self.charset_noted = False
@@ -105,7 +109,8 @@ def check_edifact(source: Source, *, numbers: Numbers, now: datetime, policy: Ac
             done = _service_segment(st, tok)
             if done is not None:
                 yield _finish(done, st, seen, numbers, now, policy)
-                st = None
+                if st.ic is None:  # closed by its UNZ; a UNB that closed it has opened the next one
+                    st = None
         elif isinstance(tok, ServiceAdvice):
             st = _State(tok)
         elif tok is MISSING_UNZ:
@@ -150,11 +155,13 @@ def _service_segment(st: _State, seg: list[str]) -> InterchangeResult | None:
     tag = seg[0]
     d = st.d
     if tag == "UNB":
+        done = None
         if st.ic is not None:
             # a new UNB before UNZ: the first interchange ended prematurely
-            st.findings.append(finding("interchange.trailer_missing", "A new UNB begins before UNZ."))
+            done = _close_interchange(st, None)
+            st.reset()
         _open_interchange(st, seg)
-        return None
+        return done
     ic = st.ic
     if ic is None:
         ic = _open_interchange(st, None)

@@ -112,6 +112,8 @@ class EdifactTokenizer:
 
     def __init__(self, source: Source, *, chunk_size: int = CHUNK_SIZE) -> None:
         self._tb = TextBuffer(source, chunk_size)
+        # line breaks are never EDIFACT data: they go as the text arrives, so offsets count the text without them
+        self._tb.dropping(_NEWLINES)
 
     def __iter__(self) -> Iterator[Token]:
         tb = self._tb
@@ -204,11 +206,17 @@ class EdifactTokenizer:
         term, es, rel = d.segment, d.element, d.release
         drop = "".join(ch for ch in _NEWLINES if ch not in (term, es, d.component))
         unz = "UNZ" + es
+        # keep a line break only where this UNA makes it a delimiter; a hard-wrapped "U\nNZ" is still a UNZ
+        tb.dropping(drop)
+        try:
+            yield from self._interchange_body(term, es, rel, unz)
+        finally:
+            tb.dropping(_NEWLINES)
+
+    def _interchange_body(self, term: str, es: str, rel: str, unz: str) -> Iterator[Token]:
+        tb = self._tb
 
         def split(text: str) -> list[list[str]]:
-            for ch in drop:
-                if ch in text:
-                    text = text.replace(ch, "")
             out: list[list[str]] = []
             for raw in split_escaped(text, term, rel):
                 if raw[:1] in (" ", "\t"):
@@ -234,6 +242,15 @@ class EdifactTokenizer:
             k = buf.find(unz, pos)
             while k >= 0 and not self._segment_start(buf, k, pos, term, rel):
                 k = buf.find(unz, k + 1)
+            # a UNA inside the body opens the next interchange: this one ended without its UNZ
+            a = buf.find("UNA", pos + 1, k if k >= 0 else len(buf))
+            while a >= 0 and not self._segment_start(buf, a, pos, term, rel):
+                a = buf.find("UNA", a + 1, k if k >= 0 else len(buf))
+            if a >= 0:
+                yield from trim(split(buf[pos:a]), True)
+                tb.pos = a
+                yield MISSING_UNZ
+                return
             if k >= 0:
                 e = buf.find(term, k)
                 while e >= 0 and not _unescaped_at(buf, e, k, rel):

@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..findings import Finding, Severity, finding
 from ..source import CHUNK_SIZE, Source
 from .tokenizer import MISSING_IEA, IsaHeader, Junk, X12Tokenizer
 
-_DIGITS = re.compile(r"\d+\Z")
+_DIGITS = re.compile(r"\d+\Z", re.ASCII)
 _AUTH_QUALIFIERS = frozenset({"00", "01", "02", "03", "04", "05", "06"})
 _ISA_QUALIFIERS = frozenset(
     [
@@ -193,8 +194,11 @@ def _valid_date(value: str) -> bool:
         return False
     if len(value) == 6:
         value = "20" + value
-    month, day = int(value[4:6]), int(value[6:8])
-    return 1 <= month <= 12 and 1 <= day <= 31
+    try:
+        date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return False
+    return True
 
 
 def _valid_time(value: str) -> bool:
@@ -295,7 +299,18 @@ class _Reader:
 
     def events(self) -> Iterator[Event]:
         for tok in self.tokens:
-            if isinstance(tok, list):
+            if isinstance(tok, list) and self.ic is None:
+                # only after a trailer the tokenizer could not tell apart (an IEA it took for data)
+                text = "*".join(tok)
+                yield JunkRead(
+                    Junk(
+                        text[:80],
+                        len(text),
+                        0,
+                        [finding("interchange.invalid_content", f"Segment {tok[0]} stands outside any interchange.")],
+                    )
+                )
+            elif isinstance(tok, list):
                 if self.txn is not None and tok[0] not in ("ST", "GE", "GS", "IEA"):
                     self.txn.append(tok)
                     if tok[0] == "SE":

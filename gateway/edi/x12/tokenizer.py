@@ -17,7 +17,7 @@ interchange ends without its trailer, and :class:`Junk` for bytes outside any in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..delimiters import X12_REPETITION_FROM, X12Delimiters
@@ -25,6 +25,8 @@ from ..findings import Finding, finding
 from ..source import CHUNK_SIZE, Source, TextBuffer
 
 ISA_WIDTH = 106
+#: How much of an interchange body is looked at to tell a hard-wrapped stream.
+WRAP_PROBE = 4096
 #: How far an ISA may run before we give up looking for its sixteen separators.
 ISA_SEARCH_LIMIT = 400
 #: Stands in for a component separator an ISA forgot to declare.
@@ -42,6 +44,7 @@ class IsaHeader:
     raw: str
     offset: int
     findings: list[Finding] = field(default_factory=list)
+    wrapped: bool = False  # line breaks stood inside the ISA: a hard-wrapped stream
 
     def value(self, n: int) -> str:
         """ISA``n`` trimmed of padding (ASCII or no-break spaces)."""
@@ -78,6 +81,25 @@ class _MissingIea:
 MISSING_IEA = _MissingIea()
 
 Token = IsaHeader | list[str] | Junk | _MissingIea
+
+
+def _wrapped(buf: str, pos: int, term: str) -> bool:
+    """True when a line break in the first part of the body stands inside a segment, not after a terminator."""
+    probe = buf[pos : pos + WRAP_PROBE]
+    # only this interchange's body (up to its IEA and a little): what follows may break its lines its own way
+    for tag, keep in (("IEA", 5), ("ISA", 0)):
+        nxt = probe.find(tag)
+        if nxt >= 0:
+            probe = probe[: nxt + keep]
+    k = probe.find("\n")
+    while k >= 0:
+        j = k - 1
+        while j >= 0 and probe[j] == "\r":
+            j -= 1
+        if j >= 0 and probe[j] not in (term, "\n"):
+            return True
+        k = probe.find("\n", k + 1)
+    return False
 
 
 def _at_segment_start(buf: str, k: int, start: int, term: str) -> bool:
@@ -125,6 +147,7 @@ class X12Tokenizer:
         while True:
             if not self._skip_space():
                 return
+            tb.fill(3)
             if not tb.buf.startswith("ISA", tb.pos):
                 yield self._junk("interchange.not_edi", "Data outside an interchange: expected an ISA segment.")
                 continue
@@ -137,7 +160,7 @@ class X12Tokenizer:
                 )
                 continue
             yield header
-            yield from self._body(header.delimiters)
+            yield from self._body(header.delimiters, header.wrapped)
 
     # -- between interchanges -------------------------------------------------------------------
 
@@ -269,7 +292,7 @@ class X12Tokenizer:
             )
         delims = X12Delimiters(element=es, component=component, segment=term, repetition=repetition, suffix=suffix)
         tb.pos = term_at + len(term)
-        return IsaHeader(elements, delims, clean, tb.offset + pos, findings)
+        return IsaHeader(elements, delims, clean, tb.offset + pos, findings, wrapped)
 
     @staticmethod
     def _terminator_is_component(buf: str, line_start: int, candidate: str) -> bool:
@@ -281,12 +304,19 @@ class X12Tokenizer:
 
     # -- inside an interchange -------------------------------------------------------------------
 
-    def _body(self, d: X12Delimiters) -> Iterator[Token]:
+    def _body(self, d: X12Delimiters, wrapped: bool) -> Iterator[Token]:
         tb = self._tb
         term, es = d.segment, d.element
         iea = "IEA" + es
         drop = "".join(ch for ch in _NEWLINES if ch != term)
         lead = "".join(ch for ch in " \t" if ch not in (term, es))
+
+        # X12 data holds no line breaks. In a hard-wrapped stream (line breaks inside segments) those
+        # that are not the terminator go as the text arrives, so that "IE\nA*" or "I\nSA" is still seen
+        # as the tag it is. Otherwise they go segment by segment, and what follows the IEA is untouched.
+        tb.fill(WRAP_PROBE)
+        if drop and (wrapped or _wrapped(tb.buf, tb.pos, term)):
+            tb.dropping(drop)
 
         def split(text: str) -> list[list[str]]:
             for ch in drop:
@@ -297,9 +327,21 @@ class X12Tokenizer:
                 parts = [p.lstrip(lead) for p in parts]
             return [p.split(es) for p in parts if p]
 
+        try:
+            yield from self._interchange_body(term, es, iea, split)
+        finally:
+            tb.dropping("")
+
+    def _interchange_body(
+        self, term: str, es: str, iea: str, split: Callable[[str], list[list[str]]]
+    ) -> Iterator[Token]:
+        tb = self._tb
         while True:
             buf, pos = tb.buf, tb.pos
             k_iea = _find_tag(buf, iea, pos, len(buf), term)
+            k_bare = _find_tag(buf, "IEA" + term, pos, len(buf), term)  # an IEA with no elements at all
+            if k_bare >= 0 and (k_iea < 0 or k_bare < k_iea):
+                k_iea = k_bare
             stop = k_iea if k_iea >= 0 else len(buf)
             k_isa = _find_isa(buf, pos, term)
             if 0 <= k_isa < stop:

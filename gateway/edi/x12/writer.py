@@ -31,6 +31,10 @@ def clean_value(value: str, forbidden: str, substitute: str | None, where: str) 
     """``value`` if it is writable; else its substitution, or :class:`CharacterSetError`."""
     if _printable(value) and not any(ch in value for ch in forbidden):
         return value
+    if substitute is not None and (len(substitute) != 1 or not _printable(substitute) or substitute in forbidden):
+        raise CharacterSetError(
+            f"{where}: the substitution character {substitute!r} is itself not writable with these delimiters."
+        )
     if substitute is None:
         bad = next(ch for ch in value if not _printable(ch) or ch in forbidden)
         raise CharacterSetError(
