@@ -70,6 +70,8 @@ class TextBuffer:
     def dropping(self, chars: str) -> None:
         """From now on remove ``chars`` from the text, including what is buffered past ``pos``."""
         self.drop = chars
+        if not chars or not any(ch in self.buf for ch in chars):
+            return
         rest = self.buf[self.pos :]
         for ch in chars:
             if ch in rest:

@@ -125,14 +125,15 @@ def _find_tag(buf: str, tag: str, start: int, stop: int, term: str) -> int:
     return -1
 
 
-def _find_isa(buf: str, start: int, term: str | None) -> int:
-    """Position of the next plausible ISA at or after ``start``, or -1."""
-    k = buf.find("ISA", start)
+def _find_isa(buf: str, start: int, term: str | None, stop: int | None = None) -> int:
+    """Position of the next plausible ISA in ``buf[start:stop]``, or -1."""
+    end = len(buf) if stop is None else stop
+    k = buf.find("ISA", start, end)
     while k >= 0:
         nxt = buf[k + 3 : k + 4]
         if nxt and not nxt.isalnum() and (term is None or _at_segment_start(buf, k, start, term)):
             return k
-        k = buf.find("ISA", k + 1)
+        k = buf.find("ISA", k + 1, end)
     return -1
 
 
@@ -315,7 +316,8 @@ class X12Tokenizer:
         # that are not the terminator go as the text arrives, so that "IE\nA*" or "I\nSA" is still seen
         # as the tag it is. Otherwise they go segment by segment, and what follows the IEA is untouched.
         tb.fill(WRAP_PROBE)
-        if drop and (wrapped or _wrapped(tb.buf, tb.pos, term)):
+        dropping = bool(drop) and (wrapped or _wrapped(tb.buf, tb.pos, term))
+        if dropping:
             tb.dropping(drop)
 
         def split(text: str) -> list[list[str]]:
@@ -330,7 +332,8 @@ class X12Tokenizer:
         try:
             yield from self._interchange_body(term, es, iea, split)
         finally:
-            tb.dropping("")
+            if dropping:
+                tb.dropping("")
 
     def _interchange_body(
         self, term: str, es: str, iea: str, split: Callable[[str], list[list[str]]]
@@ -339,11 +342,11 @@ class X12Tokenizer:
         while True:
             buf, pos = tb.buf, tb.pos
             k_iea = _find_tag(buf, iea, pos, len(buf), term)
-            k_bare = _find_tag(buf, "IEA" + term, pos, len(buf), term)  # an IEA with no elements at all
-            if k_bare >= 0 and (k_iea < 0 or k_bare < k_iea):
-                k_iea = k_bare
             stop = k_iea if k_iea >= 0 else len(buf)
-            k_isa = _find_isa(buf, pos, term)
+            k_bare = _find_tag(buf, "IEA" + term, pos, stop, term)  # an IEA with no elements at all
+            if k_bare >= 0:
+                k_iea = stop = k_bare
+            k_isa = _find_isa(buf, pos, term, stop)
             if 0 <= k_isa < stop:
                 yield from split(buf[pos:k_isa])
                 tb.pos = k_isa
