@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Protocol
 
 from .findings import Finding, finding
@@ -94,15 +95,27 @@ def x12_value_length(value: str, element: ElementDef) -> int:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """How to check one segment definition quickly; anything unusual goes down the full path."""
+    """How to check one segment definition quickly; anything unusual goes down the full path.
+
+    ``shape`` is one regular expression for the whole segment (tag, element separators, each
+    element's length and form, trailing elements left out): a segment that fits it and holds
+    listed codes and real dates passes every element rule without a Python loop per element.
+    """
 
     segment: SegmentDef
     entries: list[tuple[int, ElementUse, str, int, int, frozenset[str] | None]]
-    last_required: int
-    notes: list[tuple[str, tuple[int, ...]]]
+    required: tuple[int, ...]
+    notes: list[tuple[int, str, tuple[int, ...]]]  # (lowest position, kind, positions)
+    shape: re.Pattern[str] | None
+    coded: tuple[tuple[int, frozenset[str]], ...]
+    dated: tuple[int, ...]
+    loose: tuple[int, ...]  # composites and repeats: always the full rules when present
     clean: set[tuple[str, ...]] = field(default_factory=set)
 
 
+#: Tag sequences of clean transactions and the segment definitions they were placed on, per schema.
+_SHAPES: dict[tuple[int, str, str], dict[tuple[str, ...], tuple[SegmentDef, ...]]] = {}
+_SHAPE_CACHE = 1024
 #: Segments remembered as clean, per plan; the set is emptied when it reaches this size.
 _CLEAN_CACHE = 4096
 #: Per schema (by id: schemas are cached for the life of the process), delimiters and tag: the fast plan.
@@ -129,21 +142,86 @@ def _note_holds(kind: str, positions: tuple[int, ...], have: list[int]) -> bool:
     return True
 
 
-def _plan(sd: SegmentDef, schema: TransactionSchema) -> _Plan:
+def _value_pattern(el: ElementDef, other: str) -> str | None:
+    """A regular expression that accepts only values that pass every type and length rule of ``el``.
+
+    ``other`` is a character class of what a value never holds (the element separator).
+    """
+    t, lo, hi = el.type, el.min, el.max
+    if t in ("AN", "ID", "an"):
+        return f"{other}{{{lo},{hi}}}"
+    if (t[0] == "N" and t[1:].isdigit()) or t == "n":
+        return f"[0-9]{{{lo},{hi}}}"
+    if t == "R":
+        return f"(?:[0-9]{{{lo},{hi}}}|(?=[0-9.]{{2,{hi + 1}}}(?![0-9.]))[0-9]*\\.[0-9]+)"
+    if t == "DT" and lo == hi and lo in (6, 8):
+        return f"[0-9]{{{lo}}}"
+    if t == "TM":
+        return f"(?=[0-9]{{{lo},{hi}}}(?![0-9]))(?:[01][0-9]|2[0-3])[0-5][0-9](?:[0-5][0-9](?:[0-9]{{1,2}})?)?"
+    return None
+
+
+def _shape(sd: SegmentDef, element_sep: str, parts: list[str], required: list[int]) -> re.Pattern[str] | None:
+    if not element_sep:
+        return None
+    sep = re.escape(element_sep)
+    last = required[-1] if required else 0
+    head = re.escape(sd.tag)
+    for k in range(1, last + 1):
+        head += sep + parts[k - 1]
+    tail = ""
+    for k in range(len(parts), last, -1):
+        tail = f"(?:{sep}{parts[k - 1]}{tail})?"
+    return re.compile(head + tail, re.ASCII | re.DOTALL)
+
+
+def _plan(sd: SegmentDef, schema: TransactionSchema, element_sep: str) -> _Plan:
     entries = []
-    last_required = 0
+    required: list[int] = []
+    parts: list[str] = []
+    coded: list[tuple[int, frozenset[str]]] = []
+    dated: list[int] = []
+    loose: list[int] = []
+    other = f"[^{re.escape(element_sep)}]" if element_sep else "[^\x00]"
     for k, use in enumerate(sd.elements, start=1):
         el = use.element
         fast, lo, hi, codes = "", 0, 0, None
+        pattern: str | None = None
         if el is not None and use.repeat == 1:
             fast = _FAST_TYPES.get(el.type, "")
             lo, hi = el.min, el.max
             codes = schema.codes.get(f"{sd.tag}{k:02d}", el.codes)
+            pattern = _value_pattern(el, other)
+            if pattern is not None and codes is not None:
+                coded.append((k, codes))
+            if pattern is not None and el.type == "DT":
+                dated.append(k)
+        if pattern is None:
+            pattern = other + "*"
+            loose.append(k)
         if use.usage == "M":
-            last_required = k
+            required.append(k)
+            parts.append(pattern if k not in loose else other + "+")
+        else:
+            parts.append(f"(?:{pattern})?")
         entries.append((k, use, fast, lo, hi, codes))
-    notes = [(note[0], _positions(note[1:])) for note in sd.syntax]
-    return _Plan(sd, entries, last_required, notes)
+    notes = [(min(ps), note[0], ps) for note in sd.syntax for ps in [_positions(note[1:])]]
+    shape = _shape(sd, element_sep, parts, required)
+    return _Plan(sd, entries, tuple(required), notes, shape, tuple(coded), tuple(dated), tuple(loose))
+
+
+_DT = ElementDef("373", "Date", "DT", 8, 8)
+
+
+def _element_separator(dialect: Dialect) -> str:
+    sep = getattr(getattr(dialect, "delimiters", None), "element", "")
+    return sep if isinstance(sep, str) else ""
+
+
+@cache
+def _odd(specials: str) -> re.Pattern[str]:
+    """What sends a value down the full path: a control character, or one of ``specials``."""
+    return re.compile("[\x00-\x1f\x7f" + re.escape(specials) + "]")
 
 
 def _specials(dialect: Dialect) -> str:
@@ -184,8 +262,11 @@ class _Validator:
         self.seg: Sequence[str] = ()
         specials = _specials(dialect)
         # plans remember clean segments, and what is clean depends on the delimiters in force
-        self.plans = _PLANS.setdefault((id(schema), dialect.standard, specials), {})
-        self.special = re.compile("[" + re.escape(specials) + "]") if specials else None
+        self.element_sep = _element_separator(dialect)
+        key = (id(schema), dialect.standard, specials + self.element_sep)
+        self.plans = _PLANS.setdefault(key, {})
+        self.shapes = _SHAPES.setdefault(key, {})
+        self.odd = _odd(specials)
 
     # -- reporting -----------------------------------------------------------------------------
 
@@ -246,6 +327,12 @@ class _Validator:
     # -- structure ------------------------------------------------------------------------------
 
     def run(self, segments: Sequence[Sequence[str]]) -> list[Finding]:
+        tags = tuple(seg[0] for seg in segments)
+        shapes = self.shapes
+        known = shapes.get(tags)
+        if known is not None and self.replay(segments, known):
+            return self.findings
+        defs: list[SegmentDef] = []
         for i, seg in enumerate(segments):
             self.pos = i + 1
             self.seg = seg
@@ -255,14 +342,40 @@ class _Validator:
                 continue
             node = self.place(tag)
             if node is not None:
+                defs.append(node.segment)
                 self.check_segment(node.segment)
         self.seg = ()
         while self.stack:
             self.close_frame(self.stack[-1], self.pos)  # while on the stack: findings name its loop
             self.stack.pop()
+        if not self.findings and len(defs) == len(segments):
+            # a clean transaction: the next one with the same tag sequence takes the same places
+            if len(shapes) >= _SHAPE_CACHE:
+                shapes.clear()
+            shapes[tags] = tuple(defs)
         if self.schema.hierarchy is not None:
             self.check_hierarchy(segments)
         return self.findings
+
+    def replay(self, segments: Sequence[Sequence[str]], defs: tuple[SegmentDef, ...]) -> bool:
+        """Check a transaction whose tag sequence placed cleanly before: elements only.
+
+        Returns False, with nothing recorded, at the first finding: the full walk then runs and
+        reports it with its loop context.
+        """
+        for i, seg in enumerate(segments):
+            self.pos = i + 1
+            self.seg = seg
+            self.check_segment(defs[i])
+            if self.findings:
+                self.findings.clear()
+                self.seg = ()
+                return False
+        self.seg = ()
+        self.stack = []
+        if self.schema.hierarchy is not None:
+            self.check_hierarchy(segments)
+        return True
 
     def place(self, tag: str) -> SegmentNode | None:
         """Find ``tag`` from the current position outwards, move there, and report what was skipped."""
@@ -379,28 +492,54 @@ class _Validator:
                 )
         plan = self.plans.get(sd.tag)
         if plan is None or plan.segment is not sd:
-            plan = self.plans[sd.tag] = _plan(sd, self.schema)
+            plan = self.plans[sd.tag] = _plan(sd, self.schema, self.element_sep)
         key = tuple(seg)
         known = plan.clean
         if key in known:
             return  # the very same segment passed every element rule before (parties, dates repeat)
         before = len(self.findings)
-        joined = "".join(seg)
-        clean = not _CONTROL.search(joined)
-        special = self.special
-        plain = special is None or not special.search(joined)
-        for k, use, fast, lo, hi, codes in plan.entries:
-            if k > n:
-                if k > plan.last_required:
-                    break
-                self.check_element(sd, k, use, "")
+        joined = self.element_sep.join(seg)
+        odd = self.odd.search(joined)  # a control character or a component/repetition/release character
+        if odd is None and plan.shape is not None and plan.shape.fullmatch(joined):
+            self.check_fitted(sd, plan, seg, n)
+        else:
+            self.check_elements(sd, plan, seg, n, odd is not None)
+        for low, kind, positions in plan.notes:
+            if low > n and kind != "R":
+                continue  # every position of the note is absent: only an R note can fail then
+            have = [p for p in positions if p <= n and seg[p]]
+            if _note_holds(kind, positions, have):
                 continue
-            value = seg[k]
+            present = [bool(seg[k]) if k <= n else False for k in range(len(uses) + 1)]
+            self.check_syntax(sd.tag, sd.syntax, present, None, [u.id for u in uses])
+            break
+        if len(self.findings) == before and len(self.findings) < MAX_FINDINGS:
+            if len(known) >= _CLEAN_CACHE:
+                known.clear()
+            known.add(key)
+
+    def check_fitted(self, sd: SegmentDef, plan: _Plan, seg: Sequence[str], n: int) -> None:
+        """A segment that fits the plan's shape: only codes, dates and composites are left to look at."""
+        for k, codes in plan.coded:
+            if k <= n:
+                value = seg[k]
+                if value and value not in codes:
+                    self.check_element(sd, k, sd.elements[k - 1], value)
+        for k in plan.dated:
+            if k <= n and seg[k] and check_x12_value(seg[k], _DT) is not None:
+                self.check_element(sd, k, sd.elements[k - 1], seg[k])
+        for k in plan.loose:
+            if k <= n and seg[k]:
+                self.check_element(sd, k, sd.elements[k - 1], seg[k])
+
+    def check_elements(self, sd: SegmentDef, plan: _Plan, seg: Sequence[str], n: int, odd: bool) -> None:
+        """Element by element, with a quick answer for the common values."""
+        for (k, use, fast, lo, hi, codes), value in zip(plan.entries, seg[1:]):
             if not value:
                 if use.usage == "M":
                     self.check_element(sd, k, use, value)
                 continue
-            if clean and fast and (plain or not special.search(value)):  # type: ignore[union-attr]
+            if fast and (not odd or not self.odd.search(value)):
                 # the common case, decided without building anything
                 size = len(value)
                 if fast == "N":
@@ -412,17 +551,9 @@ class _Validator:
                 elif lo <= size <= hi and (codes is None or value in codes):
                     continue
             self.check_element(sd, k, use, value)
-        for kind, positions in plan.notes:
-            have = [p for p in positions if p <= n and seg[p]]
-            if _note_holds(kind, positions, have):
-                continue
-            present = [bool(seg[k]) if k <= n else False for k in range(len(uses) + 1)]
-            self.check_syntax(sd.tag, sd.syntax, present, None, [u.id for u in uses])
-            break
-        if len(self.findings) == before and len(self.findings) < MAX_FINDINGS:
-            if len(known) >= _CLEAN_CACHE:
-                known.clear()
-            known.add(key)
+        for k in plan.required:
+            if k > n:
+                self.check_element(sd, k, sd.elements[k - 1], "")
 
     def check_element(self, sd: SegmentDef, k: int, use: ElementUse, value: str) -> None:
         """Every rule for the element at position ``k``: the full path, which also writes the findings."""
