@@ -110,7 +110,7 @@ class _Plan:
     coded: tuple[tuple[int, frozenset[str]], ...]
     dated: tuple[int, ...]
     loose: tuple[int, ...]  # composites and repeats: always the full rules when present
-    clean: set[tuple[str, ...]] = field(default_factory=set)
+    clean: set[str] = field(default_factory=set)
 
 
 #: Tag sequences of clean transactions and the segment definitions they were placed on, per schema.
@@ -493,12 +493,11 @@ class _Validator:
         plan = self.plans.get(sd.tag)
         if plan is None or plan.segment is not sd:
             plan = self.plans[sd.tag] = _plan(sd, self.schema, self.element_sep)
-        key = tuple(seg)
+        joined = self.element_sep.join(seg)
         known = plan.clean
-        if key in known:
+        if joined in known:
             return  # the very same segment passed every element rule before (parties, dates repeat)
         before = len(self.findings)
-        joined = self.element_sep.join(seg)
         odd = self.odd.search(joined)  # a control character or a component/repetition/release character
         if odd is None and plan.shape is not None and plan.shape.fullmatch(joined):
             self.check_fitted(sd, plan, seg, n)
@@ -508,7 +507,7 @@ class _Validator:
             if low > n and kind != "R":
                 continue  # every position of the note is absent: only an R note can fail then
             have = [p for p in positions if p <= n and seg[p]]
-            if _note_holds(kind, positions, have):
+            if (kind == "P" and (not have or len(have) == len(positions))) or _note_holds(kind, positions, have):
                 continue
             present = [bool(seg[k]) if k <= n else False for k in range(len(uses) + 1)]
             self.check_syntax(sd.tag, sd.syntax, present, None, [u.id for u in uses])
@@ -516,7 +515,7 @@ class _Validator:
         if len(self.findings) == before and len(self.findings) < MAX_FINDINGS:
             if len(known) >= _CLEAN_CACHE:
                 known.clear()
-            known.add(key)
+            known.add(joined)
 
     def check_fitted(self, sd: SegmentDef, plan: _Plan, seg: Sequence[str], n: int) -> None:
         """A segment that fits the plan's shape: only codes, dates and composites are left to look at."""
