@@ -212,16 +212,7 @@ def check_x12(source: Source, *, numbers: Numbers, now: datetime, policy: AckPol
             group.findings = [*group.findings, *g.findings]
             if g.trailer is not None and len(g.trailer) > 1 and g.trailer[1].strip().isdigit():
                 group.declared_count = int(g.trailer[1])
-            if group.is_ack:
-                group.status = Status.ACK
-            elif any(f.is_error for f in group.findings):
-                group.status = Status.REJECTED
-            else:
-                accepted = group.accepted_count
-                total = len(group.transactions)
-                group.status = (
-                    Status.ACCEPTED if accepted == total else Status.REJECTED if accepted == 0 else Status.PARTIAL
-                )
+            group.settle()
             group = None
         elif isinstance(event, InterchangeEnd):
             assert ic is not None
@@ -322,16 +313,7 @@ def _check_transaction(
 def _finish_x12(ic: InterchangeResult, numbers: Numbers, now: datetime, policy: AckPolicy) -> Checked:
     envelope_errors = any(f.is_error for f in ic.findings)
     trading = [g for g in ic.groups if not g.is_ack]
-    if envelope_errors:
-        ic.status = Status.REJECTED
-    elif all(g.status in (Status.ACCEPTED, Status.ACK) for g in ic.groups):
-        ic.status = Status.ACCEPTED if trading or ic.groups else Status.ACK
-        if not trading and (ic.groups or ic.ta1s):
-            ic.status = Status.ACK
-    elif all(g.status is Status.REJECTED for g in trading):
-        ic.status = Status.REJECTED
-    else:
-        ic.status = Status.PARTIAL
+    ic.settle()
     out = Checked(ic)
     only_acks = not trading
     want_ta1 = policy.ta1 == "always" or (

@@ -64,6 +64,16 @@ class GroupResult:
     def accepted_count(self) -> int:
         return sum(1 for t in self.transactions if t.status is Status.ACCEPTED)
 
+    def settle(self) -> None:
+        """Set the group's status from its own findings and its transactions'."""
+        if self.is_ack:
+            self.status = Status.ACK
+        elif any(f.is_error for f in self.findings):
+            self.status = Status.REJECTED
+        else:
+            accepted, total = self.accepted_count, len(self.transactions)
+            self.status = Status.ACCEPTED if accepted == total else Status.REJECTED if not accepted else Status.PARTIAL
+
 
 @dataclass(slots=True)
 class InterchangeResult:
@@ -91,6 +101,20 @@ class InterchangeResult:
     @property
     def transactions(self) -> list[TransactionResult]:
         return [t for g in self.groups for t in g.transactions]
+
+    def settle(self) -> None:
+        """Set the interchange's status: rejected on any envelope error, else from its trading groups."""
+        trading = [g for g in self.groups if not g.is_ack]
+        if any(f.is_error for f in self.findings):
+            self.status = Status.REJECTED
+        elif not trading and (self.groups or self.ta1s):
+            self.status = Status.ACK
+        elif all(g.status is Status.ACCEPTED for g in trading):
+            self.status = Status.ACCEPTED
+        elif all(g.status is Status.REJECTED for g in trading):
+            self.status = Status.REJECTED
+        else:
+            self.status = Status.PARTIAL
 
     def all_findings(self) -> list[Finding]:
         out = list(self.findings)

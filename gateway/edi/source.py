@@ -11,7 +11,10 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from .findings import Finding
 
 #: Default read size. Large enough to amortise Python overhead, small enough to stream.
 CHUNK_SIZE = 1 << 20
@@ -105,3 +108,13 @@ class TextBuffer:
     def rest(self) -> str:
         """What is left from ``pos``."""
         return self.buf[self.pos :]
+
+
+@dataclass(slots=True)
+class Junk:
+    """Characters found outside any interchange (a token of both tokenizers)."""
+
+    preview: str
+    length: int
+    offset: int
+    findings: list[Finding] = field(default_factory=list)

@@ -212,7 +212,7 @@ def _service_segment(st: _State, seg: list[str]) -> InterchangeResult | None:
                 )
             )
         group.declared_count = int(count) if count.isdigit() else None
-        _group_status(group)
+        group.settle()
         st.group = None
     elif tag == "UNH":
         if st.message is not None:
@@ -386,17 +386,6 @@ def _close_message(st: _State, trailer: bool) -> None:
     group.transactions.append(txn)
 
 
-def _group_status(group: GroupResult) -> None:
-    if group.is_ack:
-        group.status = Status.ACK
-    elif any(f.is_error for f in group.findings):
-        group.status = Status.REJECTED
-    else:
-        accepted = group.accepted_count
-        total = len(group.transactions)
-        group.status = Status.ACCEPTED if accepted == total else Status.REJECTED if not accepted else Status.PARTIAL
-
-
 def _close_interchange(st: _State, unz: list[str] | None) -> InterchangeResult | None:
     ic = st.ic
     if ic is None:
@@ -408,7 +397,7 @@ def _close_interchange(st: _State, unz: list[str] | None) -> InterchangeResult |
         st.group = None
     for g in ic.groups:
         if not g.explicit or g.status is Status.ACCEPTED:
-            _group_status(g)
+            g.settle()
     if unz is None:
         st.findings.append(
             finding(
@@ -461,16 +450,7 @@ def _finish(
     seen.add(key)
     errors = any(f.is_error for f in ic.findings)
     trading = [g for g in ic.groups if not g.is_ack]
-    if errors:
-        ic.status = Status.REJECTED
-    elif not trading and ic.groups:
-        ic.status = Status.ACK
-    elif all(g.status is Status.ACCEPTED for g in trading):
-        ic.status = Status.ACCEPTED
-    elif all(g.status is Status.REJECTED for g in trading):
-        ic.status = Status.REJECTED
-    else:
-        ic.status = Status.PARTIAL
+    ic.settle()
     out = Checked(ic)
     answerable = bool(ic.header) and bool(ic.sender[1])
     wanted = policy.contrl == "always" or (

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..delimiters import EDIFACT_DEFAULT, EdifactDelimiters
 from ..findings import Finding, finding
 from ..source import CHUNK_SIZE, Source, TextBuffer
+from ..source import Junk as Junk  # a token of this reader too
 
 _NEWLINES = "\r\n"
 
@@ -30,14 +31,6 @@ class ServiceAdvice:
 
     delimiters: EdifactDelimiters
     una: str | None
-    offset: int
-    findings: list[Finding] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Junk:
-    preview: str
-    length: int
     offset: int
     findings: list[Finding] = field(default_factory=list)
 

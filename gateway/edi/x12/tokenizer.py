@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from ..delimiters import X12_REPETITION_FROM, X12Delimiters
 from ..findings import Finding, finding
 from ..source import CHUNK_SIZE, Source, TextBuffer
+from ..source import Junk as Junk  # a token of this reader too
 
 ISA_WIDTH = 106
 #: How much of an interchange body is looked at to tell a hard-wrapped stream.
@@ -59,16 +60,6 @@ class IsaHeader:
     @property
     def version(self) -> str:
         return self.value(12)
-
-
-@dataclass(slots=True)
-class Junk:
-    """Characters found outside any interchange."""
-
-    preview: str
-    length: int
-    offset: int
-    findings: list[Finding] = field(default_factory=list)
 
 
 class _MissingIea:
