@@ -48,7 +48,10 @@ PREFIX = {
     "transaction": Level.TRANSACTION,
     "segment": Level.SEGMENT,
     "element": Level.ELEMENT,
+    "mapping": Level.DOCUMENT,
+    "crosswalk": Level.DOCUMENT,
 }
+
 
 
 def kinds_at(level: Level) -> list[Kind]:
@@ -294,3 +297,8 @@ def test_every_code_used_in_gateway_is_in_kinds() -> None:
         "element.too_many_repetitions",
     } <= engine
     assert "element.invalid_date" in {c for c, w in used.items() if "edi/edifact/dialect.py" in w}
+
+
+@pytest.mark.parametrize("kind", kinds_at(Level.DOCUMENT), ids=lambda k: k.code)
+def test_document_kinds_never_reach_the_wire(kind: Kind) -> None:
+    assert (kind.x12, kind.x12_999, kind.ta1, kind.contrl) == (None, None, None, None)

@@ -31,6 +31,7 @@ class Level(StrEnum):
     TRANSACTION = "transaction"
     SEGMENT = "segment"
     ELEMENT = "element"
+    DOCUMENT = "document"  # translation and business rules: never on the wire, always for a person
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ def _k(code: str, level: Level, severity: Severity = Severity.ERROR, **wire: str
     return Kind(code, level, severity, **wire)
 
 
-IC, G, T, S, E = Level.INTERCHANGE, Level.GROUP, Level.TRANSACTION, Level.SEGMENT, Level.ELEMENT
+IC, G, T, S, E, D = Level.INTERCHANGE, Level.GROUP, Level.TRANSACTION, Level.SEGMENT, Level.ELEMENT, Level.DOCUMENT
 W = Severity.WARNING
 
 #: The catalogue. Codes are stable: they appear in JSON output and in stored findings.
@@ -141,6 +142,15 @@ KINDS: dict[str, Kind] = {
         _k("element.character_set", E, W, contrl="21"),
         _k("element.trailing_separator", E, W, contrl="45"),
         _k("element.decimal_mark", E, x12="6", contrl="19"),
+        # Translation (maps) and crosswalks: findings for review, never acknowledged
+        _k("mapping.missing", D),
+        _k("mapping.bad_value", D),
+        _k("mapping.invalid_document", D),
+        _k("mapping.hook_failed", D),
+        _k("mapping.unused", D, Severity.INFO),
+        _k("crosswalk.unknown_item", D),
+        _k("crosswalk.unknown_uom", D),
+        _k("crosswalk.unknown_party", D),
     )
 }
 

@@ -779,6 +779,25 @@ class _Validator:
             levels[hl01] = hl03
 
 
+LoopPath = tuple[tuple[str, int], ...]
+
+
+def placements(segments: Sequence[Sequence[str]], schema: TransactionSchema, dialect: Dialect) -> list[LoopPath]:
+    """For each segment, the loop instances it stands in: ``(("PO1", 2), ("PID", 1))`` for a PID of line 2.
+
+    The same placement the validator makes; a segment the schema does not place stays in the
+    scope it was found in. Iterations count from 1 within their parent instance.
+    """
+    v = _Validator(schema, dialect)
+    out: list[LoopPath] = []
+    for i, seg in enumerate(segments):
+        v.pos, v.seg = i + 1, seg
+        if seg and seg[0]:
+            v.place(seg[0])
+        out.append(tuple((fr.loop.id, fr.iteration) for fr in v.stack[1:]))
+    return out
+
+
 def validate(segments: Sequence[Sequence[str]], schema: TransactionSchema, dialect: Dialect) -> list[Finding]:
     """Validate one transaction (ST..SE or UNH..UNT) against ``schema``. Returns findings."""
     return _Validator(schema, dialect).run(segments)
