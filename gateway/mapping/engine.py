@@ -1,0 +1,546 @@
+"""The mapping engine: one transaction and a map in, a canonical document out, and back.
+
+Inbound, the transaction is first placed on its schema (the validator's own placement), which
+gives every segment its loop instance. Rules then read values from scopes: the header from
+the transaction's own segments and the loops no group claims, each group entry from one loop
+iteration. Every element a rule reads is marked used; what no rule used is reported.
+
+Outbound, the same rules are read backwards: each field's value goes to the element its path
+names (qualifiers from ``where`` written alongside), and segments are ordered as the schema
+orders them. The engine never names a partner.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..documents import DOCUMENT_TYPES
+from ..edi.findings import Finding, finding
+from ..edi.schema import LoopNode, SegmentNode, TransactionSchema
+from ..edi.validation import Dialect, placements
+from .maps import Group, Map, Path_, Rule
+
+ENVELOPE = frozenset({"ST", "SE", "UNH", "UNT"})
+
+
+@dataclass(slots=True)
+class Scope:
+    """One loop iteration (or the transaction itself, ``loop`` = "") and the segments directly in it."""
+
+    loop: str
+    iteration: int
+    segments: list[int] = field(default_factory=list)
+    children: list[Scope] = field(default_factory=list)
+    parent: Scope | None = None
+
+    def walk(self, claimed: frozenset[str] = frozenset()) -> Iterator[int]:
+        """Segment indexes in this scope and its unclaimed descendants, own segments first."""
+        yield from self.segments
+        for child in self.children:
+            if child.loop not in claimed:
+                yield from child.walk()
+
+
+@dataclass(slots=True)
+class Unused:
+    """An element present in the input that no rule read."""
+
+    segment_index: int  # from 1, as findings count
+    tag: str
+    element: str  # "REF02" or "NAD03-02"
+    value: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"segment_index": self.segment_index, "tag": self.tag, "element": self.element, "value": self.value}
+
+
+@dataclass(slots=True)
+class Translation:
+    """What a translation produced: the document (None when it could not be built), findings, unused input."""
+
+    document: Any
+    data: dict[str, Any]
+    findings: list[Finding]
+    unused: list[Unused]
+
+
+def build_tree(paths: Sequence[tuple[tuple[str, int], ...]]) -> Scope:
+    root = Scope("", 1)
+    index: dict[tuple[tuple[str, int], ...], Scope] = {(): root}
+    for i, path in enumerate(paths):
+        scope = index.get(path)
+        if scope is None:
+            for depth in range(1, len(path) + 1):
+                sub = path[:depth]
+                if sub not in index:
+                    parent = index[path[: depth - 1]]
+                    made = Scope(sub[-1][0], sub[-1][1], parent=parent)
+                    parent.children.append(made)
+                    index[sub] = made
+            scope = index[path]
+        scope.segments.append(i)
+    return root
+
+
+class _Reader:
+    """Values of one transaction, unescaped and split, with every read recorded."""
+
+    def __init__(self, segments: Sequence[Sequence[str]], dialect: Dialect) -> None:
+        self.segments = segments
+        self.d = dialect
+        self.used: set[tuple[int, int, int | None]] = set()
+
+    def raw(self, i: int, path: Path_) -> str:
+        seg = self.segments[i]
+        if path.element >= len(seg):
+            return ""
+        value = seg[path.element]
+        if path.component is not None:
+            parts = self.d.components(value)
+            value = parts[path.component - 1] if path.component <= len(parts) else ""
+        elif self.d.standard == "edifact":
+            value = self.d.components(value)[0] if value else value  # a composite read whole: its first part
+        return self.d.unescape(value)
+
+    def read(self, i: int, path: Path_) -> str:
+        value = self.raw(i, path)
+        if value:
+            self.used.add((i, path.element, path.component))
+        return value
+
+    def matches(self, i: int, tag: str, where: tuple[tuple[Path_, str], ...]) -> bool:
+        if self.segments[i][0] != tag:
+            return False
+        return all(self.raw(i, p) == v for p, v in where)
+
+    def mark_where(self, i: int, where: tuple[tuple[Path_, str], ...]) -> None:
+        for p, _ in where:
+            self.used.add((i, p.element, p.component))
+
+
+def _to_date(value: str, fmt: str) -> date:
+    fmt = fmt or ("YYMMDD" if len(value) == 6 else "CCYYMMDD")
+    if fmt in ("YYMMDD", "101"):
+        return date(2000 + int(value[:2]), int(value[2:4]), int(value[4:6]))
+    if fmt in ("CCYYMMDD", "102", "203", "204") or fmt.startswith("CCYY"):
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    raise ValueError(f"date format {fmt} is not one edigw reads")
+
+
+def _from_date(value: date, fmt: str) -> str:
+    if fmt in ("YYMMDD", "101"):
+        return value.strftime("%y%m%d")
+    if fmt in ("203",):
+        return value.strftime("%Y%m%d") + "0000"
+    return value.strftime("%Y%m%d")
+
+
+class _Inbound:
+    def __init__(self, m: Map, reader: _Reader, root: Scope) -> None:
+        self.m = m
+        self.r = reader
+        self.root = root
+        self.findings: list[Finding] = []
+        self.hl: dict[str, Scope] = {}
+        for scope in root.children:
+            if scope.loop == "HL" and scope.segments:
+                hl01 = reader.raw(scope.segments[0], Path_("HL", 1))
+                self.hl[hl01] = scope
+
+    # -- scopes ---------------------------------------------------------------------------------
+
+    def level_scopes(self, level: str) -> list[Scope]:
+        return [s for s in self.hl.values() if self.r.raw(s.segments[0], Path_("HL", 3)) == level]
+
+    def ancestor(self, scope: Scope, level: str) -> Scope | None:
+        seen = 0
+        current: Scope | None = scope
+        while current is not None and seen < 100:
+            seen += 1
+            hl02 = self.r.raw(current.segments[0], Path_("HL", 2)) if current.segments else ""
+            current = self.hl.get(hl02) if hl02 else None
+            if current is not None and self.r.raw(current.segments[0], Path_("HL", 3)) == level:
+                return current
+        return None
+
+    def scopes_for(self, rule: Rule, scope: Scope) -> list[Scope]:
+        if rule.level:
+            return self.level_scopes(rule.level)
+        if rule.parent:
+            found = self.ancestor(scope, rule.parent)
+            return [found] if found is not None else []
+        return [scope]
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def convert(self, rule: Rule, value: str, i: int) -> Any:
+        if rule.lookup is not None:
+            value = rule.lookup.get(value, value)
+        if rule.type == "string":
+            return value
+        try:
+            if rule.type == "decimal":
+                text = value.replace(",", ".") if self.r.d.standard == "edifact" else value
+                number = Decimal(text)
+                return number.scaleb(-rule.scale) if rule.scale else number
+            if rule.type == "int":
+                return int(value)
+            fmt = rule.format
+            if rule.format_path is not None:
+                fmt = self.r.raw(i, rule.format_path) or fmt
+            if not fmt and self.r.d.standard == "edifact":
+                fmt = "102"
+            return _to_date(value, fmt)
+        except (InvalidOperation, ValueError) as exc:
+            where = rule.paths[0] if rule.paths else rule.name
+            self.findings.append(
+                finding(
+                    "mapping.bad_value",
+                    f"{rule.name} ({where}, segment {i + 1}) is '{value}', which is not a {rule.type}: {exc}.",
+                    segment_index=i + 1,
+                    element_ref=str(where),
+                )
+            )
+            return None
+
+    def evaluate(self, rule: Rule, scope: Scope, claimed: frozenset[str]) -> Any:
+        if rule.count:
+            return None
+        if rule.const is not None and not rule.paths and not rule.pairs:
+            return rule.const
+        results: list[Any] = []
+        for sc in self.scopes_for(rule, scope):
+            candidates = list(sc.walk(claimed if sc is self.root else frozenset()))
+            if rule.pairs:
+                results += self.pairs(rule, candidates)
+                continue
+            tag = rule.tag
+            for i in candidates:
+                if not self.r.matches(i, tag, rule.where):
+                    continue
+                values = [self.r.read(i, p) for p in rule.paths]
+                present = [v for v in values if v]
+                if not present:
+                    continue
+                self.r.mark_where(i, rule.where)
+                if rule.listed:
+                    results += present
+                else:
+                    results.append(self.convert(rule, present[0], i))
+                if not (rule.many or rule.listed):
+                    return results[0]
+        if rule.pairs or rule.many or rule.listed:
+            return results
+        return None
+
+    def pairs(self, rule: Rule, candidates: list[int]) -> list[dict[str, str]]:
+        out: list[dict[str, str]] = []
+        kinds = rule.kinds or {}
+        for q, v in rule.pairs:
+            for i in candidates:
+                if not self.r.matches(i, q.tag, rule.where):
+                    continue
+                value = self.r.read(i, v)
+                if not value:
+                    continue
+                qualifier = self.r.read(i, q)
+                self.r.mark_where(i, rule.where)
+                out.append({"kind": kinds.get(qualifier, "other"), "value": value, "qualifier": qualifier})
+        return out
+
+    def fields(self, rules: dict[str, Rule], scope: Scope, claimed: frozenset[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, rule in rules.items():
+            value = self.evaluate(rule, scope, claimed)
+            if value is not None and value != [] and value != "":
+                out[name] = value
+        return out
+
+    def group(self, g: Group) -> list[dict[str, Any]]:
+        scopes = [s for s in _descendants(self.root) if s.loop == g.loop and s.segments]
+        entries = []
+        for scope in scopes:
+            trigger = scope.segments[0]
+            if g.when and not all(self.r.raw(trigger, p) == v for p, v in g.when):
+                continue
+            for p, _ in g.when:
+                self.r.used.add((trigger, p.element, p.component))
+            entries.append(self.fields(g.fields, scope, frozenset()))
+        return entries
+
+
+def _descendants(scope: Scope) -> Iterator[Scope]:
+    for child in scope.children:
+        yield child
+        yield from _descendants(child)
+
+
+def _unused(reader: _Reader, ignore: frozenset[str]) -> list[Unused]:
+    out: list[Unused] = []
+    d = reader.d
+    for i, seg in enumerate(reader.segments):
+        tag = seg[0]
+        if tag in ENVELOPE or tag in ignore or not tag:
+            continue
+        for k in range(1, len(seg)):
+            value = seg[k]
+            if not value or (i, k, None) in reader.used:
+                continue
+            parts = d.components(value)
+            if len(parts) == 1 and d.standard == "x12":
+                out.append(Unused(i + 1, tag, f"{tag}{k:02d}", d.unescape(value)))
+                continue
+            for c, part in enumerate(parts, start=1):
+                if part and (i, k, c) not in reader.used and not (c == 1 and (i, k, None) in reader.used):
+                    out.append(Unused(i + 1, tag, f"{tag}{k:02d}-{c:02d}", d.unescape(part)))
+    return out
+
+
+def _run_hook(m: Map, data: dict[str, Any], segments: Sequence[Sequence[str]]) -> tuple[dict[str, Any], list[Finding]]:
+    if not m.hook:
+        return data, []
+    file, _, func = m.hook.partition(":")
+    path = (m.hook_base or Path(".")) / file
+    try:
+        spec = importlib.util.spec_from_file_location(f"edigw_hook_{path.stem}", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        fn: Callable[[dict[str, Any], Sequence[Sequence[str]]], dict[str, Any]] = getattr(module, func or "adjust")
+        return fn(data, segments), []
+    except Exception as exc:  # a partner's hook must never take the gateway down: it becomes a finding
+        return data, [
+            finding(
+                "mapping.hook_failed",
+                f"The map's hook {m.hook} ({m.source}) failed: {type(exc).__name__}: {exc}. "
+                "Fix the hook; the document was built without it.",
+            )
+        ]
+
+
+def translate(
+    segments: Sequence[Sequence[str]],
+    m: Map,
+    schema: TransactionSchema,
+    dialect: Dialect,
+    *,
+    provenance: dict[str, Any] | None = None,
+) -> Translation:
+    """Turn one transaction into the map's document. Problems are findings, never exceptions."""
+    reader = _Reader(segments, dialect)
+    root = build_tree(placements(segments, schema, dialect))
+    inbound = _Inbound(m, reader, root)
+    claimed = frozenset(g.loop for g in m.groups.values())
+    data = inbound.fields(m.fields, root, claimed)
+    for name, g in m.groups.items():
+        entries = inbound.group(g)
+        if entries:
+            data[name] = entries
+    data, hook_findings = _run_hook(m, data, segments)
+    findings = inbound.findings + hook_findings
+    if provenance:
+        data["provenance"] = provenance
+    cls = DOCUMENT_TYPES[m.document]
+    document = None
+    try:
+        document = cls.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            rule = _rule_for(m, err["loc"])
+            hint = f" (the map reads it from {rule})" if rule else ""
+            code = "mapping.missing" if err["type"] == "missing" else "mapping.bad_value"
+            findings.append(
+                finding(
+                    code,
+                    f"{m.document}.{loc}: {err['msg']}{hint}. Check the transaction, or the map {m.source}.",
+                    element_ref=rule or None,
+                )
+            )
+    return Translation(document, data, findings, _unused(reader, m.ignore))
+
+
+def _rule_for(m: Map, loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return ""
+    name = str(loc[0])
+    rule = m.fields.get(name)
+    if rule is None and name in m.groups and len(loc) >= 3:
+        rule = m.groups[name].fields.get(str(loc[2]))
+    if rule is None:
+        return ""
+    if rule.paths:
+        return ", ".join(str(p) for p in rule.paths)
+    if rule.pairs:
+        return ", ".join(f"{q}:{v}" for q, v in rule.pairs)
+    return ""
+
+
+# -- outbound -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Builder:
+    tag: str
+    slot: int
+    values: dict[int, dict[int, str]] = field(default_factory=dict)  # element → component (0 = whole) → value
+
+    def set(self, path: Path_, value: str) -> None:
+        self.values.setdefault(path.element, {})[path.component or 0] = value
+
+    def elements(self) -> list[str | tuple[str, ...]]:
+        out: list[str | tuple[str, ...]] = [self.tag]
+        for k in range(1, max(self.values, default=0) + 1):
+            parts = self.values.get(k)
+            if not parts:
+                out.append("")
+            elif set(parts) == {0}:
+                out.append(parts[0])
+            else:
+                top = max(parts)
+                out.append(tuple(parts.get(c, "") for c in range(1, top + 1)))
+        return out
+
+
+def _order(node: LoopNode) -> dict[str, int]:
+    """Tag → first position in the loop, nested loops flattened in."""
+    order: dict[str, int] = {}
+
+    def visit(n: LoopNode) -> None:
+        for child in n.children:
+            if isinstance(child, SegmentNode):
+                order.setdefault(child.tag, len(order))
+            else:
+                order.setdefault(f"loop:{child.id}", len(order))
+                visit(child)
+
+    visit(node)
+    return order
+
+
+def _find_loop(node: LoopNode, loop_id: str) -> LoopNode | None:
+    for child in node.children:
+        if isinstance(child, LoopNode):
+            if child.id == loop_id:
+                return child
+            found = _find_loop(child, loop_id)
+            if found is not None:
+                return found
+    return None
+
+
+class _Outbound:
+    def __init__(self, m: Map, schema: TransactionSchema, standard: str) -> None:
+        self.m = m
+        self.schema = schema
+        self.standard = standard
+
+    def text(self, rule: Rule, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, date):
+            return _from_date(value, rule.format or ("102" if self.standard == "edifact" else ""))
+        if isinstance(value, Decimal):
+            if rule.scale:
+                return str(int((value.scaleb(rule.scale)).to_integral_value()))
+            text = format(value.normalize(), "f")
+            return text
+        text = str(value)
+        if rule.lookup is not None:
+            for code, meaning in rule.lookup.items():
+                if meaning == text:
+                    return code
+        return text
+
+    def builders(self, rules: dict[str, Rule], data: dict[str, Any], order: dict[str, int]) -> list[_Builder]:
+        made: dict[tuple[Any, ...], _Builder] = {}
+
+        def builder(tag: str, where: tuple[tuple[Path_, str], ...], n: int = 0) -> _Builder:
+            key = (tag, where, n)
+            b = made.get(key)
+            if b is None:
+                b = made[key] = _Builder(tag, order.get(tag, 10_000))
+                for p, v in where:
+                    b.set(p, v)
+            return b
+
+        for name, rule in rules.items():
+            if rule.level or rule.parent or rule.const is not None or rule.count:
+                continue
+            value = data.get(name)
+            if value in (None, "", []):
+                continue
+            if rule.pairs:
+                for n, (item, (q, v)) in enumerate(zip(value, rule.pairs)):
+                    qualifier = item.get("qualifier") or _inverse(rule.kinds or {}, item.get("kind", ""))
+                    b = builder(q.tag, rule.where, 0 if q.tag == rule.pairs[0][0].tag else n)
+                    b.set(q, qualifier)
+                    builder(v.tag, rule.where, 0 if v.tag == rule.pairs[0][0].tag else n).set(v, str(item["value"]))
+                continue
+            if rule.listed:
+                b = builder(rule.tag, rule.where)
+                for p, item in zip(rule.paths, value):
+                    b.set(p, str(item))
+                continue
+            values = value if rule.many and isinstance(value, list) else [value]
+            for n, item in enumerate(values):
+                path = rule.paths[0]
+                b = builder(path.tag, rule.where, n)
+                b.set(path, self.text(rule, item))
+                if rule.format_path is not None:
+                    b.set(rule.format_path, rule.format or "102")
+        return list(made.values())
+
+    def transaction(self, data: dict[str, Any]) -> list[list[str | tuple[str, ...]]]:
+        root_order = _order(self.schema.root)
+        blocks: list[tuple[int, list[_Builder]]] = []
+        header = self.builders(self.m.fields, data, root_order)
+        for ref, rule in self.m.outbound.items():
+            if rule.count:
+                from .maps import parse_path
+
+                path = parse_path(ref, str(self.m.source))
+                b = _Builder(path.tag, root_order.get(path.tag, 10_000))
+                b.set(path, str(len(data.get(rule.count) or [])))
+                header.append(b)
+        blocks += [(b.slot, [b]) for b in header]
+        for name, g in self.m.groups.items():
+            loop = _find_loop(self.schema.root, g.loop)
+            if loop is None:
+                continue
+            inner = _order(loop)
+            start = root_order.get(f"loop:{g.loop}", 10_000)
+            for entry in data.get(name) or []:
+                bs = self.builders(g.fields, entry, inner)
+                for p, v in g.when:
+                    trigger = next((b for b in bs if b.tag == p.tag), None)
+                    if trigger is None:
+                        trigger = _Builder(p.tag, inner.get(p.tag, 0))
+                        bs.append(trigger)
+                    trigger.set(p, v)
+                bs.sort(key=lambda b: b.slot)
+                blocks.append((start, bs))
+        blocks.sort(key=lambda block: block[0])
+        return [b.elements() for _, bs in blocks for b in bs]
+
+
+def _inverse(table: dict[str, str], value: str) -> str:
+    for code, meaning in table.items():
+        if meaning == value:
+            return code
+    return ""
+
+
+def render(document: Any, m: Map, schema: TransactionSchema) -> list[list[str | tuple[str, ...]]]:
+    """The transaction body (without ST/SE or UNH/UNT) that the map writes for ``document``."""
+    data = document.model_dump(mode="python") if hasattr(document, "model_dump") else dict(document)
+    return _Outbound(m, schema, m.standard).transaction(data)

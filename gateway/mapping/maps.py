@@ -1,0 +1,274 @@
+"""Loading maps: TOML files (format in ``maps/FORMAT.md``) into validated :class:`Map` objects.
+
+A partner map names a base map in ``extends`` and states only what differs; tables merge key
+by key and ``ignore`` lists add up. Every error names the map file and the rule, and says
+what to write instead: a map error is an onboarding engineer's typo, not a crash.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..documents import DOCUMENT_TYPES
+
+_PATH = re.compile(r"([A-Z0-9]{2,3})(\d{2})(?:-(\d{2}))?\Z")
+RULE_KEYS = frozenset(
+    {
+        "path",
+        "paths",
+        "many",
+        "where",
+        "lookup",
+        "type",
+        "format",
+        "format_path",
+        "const",
+        "pairs",
+        "kinds",
+        "level",
+        "parent",
+        "scale",
+        "count",
+    }
+)
+TYPES = frozenset({"string", "decimal", "int", "date", "datetime"})
+
+
+class MapError(Exception):
+    """A map file is malformed; the message names the file, the rule and the fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class Path_:
+    """An element reference: ``PO107`` → (PO1, 7, None); ``DTM01-02`` → (DTM, 1, 2)."""
+
+    tag: str
+    element: int
+    component: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.tag}{self.element:02d}" + (f"-{self.component:02d}" if self.component else "")
+
+
+def parse_path(text: str, where: str) -> Path_:
+    m = _PATH.match(text.strip())
+    if not m:
+        raise MapError(
+            f"{where}: '{text}' is not an element path; write a tag and a position such as BEG03 or DTM01-02"
+        )
+    return Path_(m.group(1), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One field's rule, parsed."""
+
+    name: str
+    paths: tuple[Path_, ...] = ()
+    many: bool = False
+    listed: bool = False  # ``paths`` given: the value is a list
+    where: tuple[tuple[Path_, str], ...] = ()
+    lookup: dict[str, str] | None = None
+    type: str = "string"
+    format: str = ""
+    format_path: Path_ | None = None
+    const: Any = None
+    pairs: tuple[tuple[Path_, Path_], ...] = ()
+    kinds: dict[str, str] | None = None
+    level: str = ""
+    parent: str = ""
+    scale: int = 0
+    count: str = ""
+
+    @property
+    def tag(self) -> str:
+        if self.paths:
+            return self.paths[0].tag
+        if self.pairs:
+            return self.pairs[0][0].tag
+        return ""
+
+
+@dataclass(slots=True)
+class Group:
+    """A list field filled from each iteration of a loop."""
+
+    name: str
+    loop: str
+    when: tuple[tuple[Path_, str], ...] = ()
+    fields: dict[str, Rule] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Map:
+    """A resolved map: base and partner rules merged."""
+
+    source: Path
+    standard: str
+    set_id: str
+    version: str
+    document: str
+    fields: dict[str, Rule]
+    groups: dict[str, Group]
+    ignore: frozenset[str]
+    outbound: dict[str, Rule]
+    hook: str = ""
+    hook_base: Path | None = None
+    extends: str = ""
+
+
+def _rule(name: str, raw: Any, where: str) -> Rule:
+    if isinstance(raw, str):
+        return Rule(name, paths=(parse_path(raw, where),))
+    if not isinstance(raw, dict):
+        raise MapError(f"{where}: a rule is a path string or a table, not {type(raw).__name__}")
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise MapError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(RULE_KEYS))}")
+    kind = raw.get("type", "string")
+    if kind not in TYPES:
+        raise MapError(f"{where}: type '{kind}' is not one of {', '.join(sorted(TYPES))}")
+    paths: tuple[Path_, ...] = ()
+    listed = False
+    if "path" in raw:
+        paths = (parse_path(raw["path"], where),)
+    if "paths" in raw:
+        paths = tuple(parse_path(p, where) for p in raw["paths"])
+        listed = True
+    pairs: tuple[tuple[Path_, Path_], ...] = ()
+    for pair in raw.get("pairs", ()):
+        q, _, v = str(pair).partition(":")
+        if not v:
+            raise MapError(f"{where}: pair '{pair}' must be QUALIFIER:VALUE, e.g. PO106:PO107")
+        pairs += ((parse_path(q, where), parse_path(v, where)),)
+    wheres = tuple((parse_path(k, where), str(v)) for k, v in dict(raw.get("where", {})).items())
+    if not (paths or pairs or "const" in raw or "count" in raw):
+        raise MapError(f"{where}: a rule needs 'path', 'paths', 'pairs', 'const' or 'count'")
+    return Rule(
+        name,
+        paths=paths,
+        many=bool(raw.get("many", False)),
+        listed=listed,
+        where=wheres,
+        lookup={str(k): str(v) for k, v in raw["lookup"].items()} if "lookup" in raw else None,
+        type=kind,
+        format=str(raw.get("format", "")),
+        format_path=parse_path(raw["format_path"], where) if "format_path" in raw else None,
+        const=raw.get("const"),
+        pairs=pairs,
+        kinds={str(k): str(v) for k, v in raw["kinds"].items()} if "kinds" in raw else None,
+        level=str(raw.get("level", "")),
+        parent=str(raw.get("parent", "")),
+        scale=int(raw.get("scale", 0)),
+        count=str(raw.get("count", "")),
+    )
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """A partner map over its base: a field's rule replaces the base's rule whole; ignore lists add up."""
+    out = {**base}
+    head = {**base.get("map", {}), **over.get("map", {})}
+    head["ignore"] = [*base.get("map", {}).get("ignore", []), *over.get("map", {}).get("ignore", [])]
+    out["map"] = head
+    out["ignore"] = [*base.get("ignore", []), *over.get("ignore", [])]
+    out["fields"] = {**base.get("fields", {}), **over.get("fields", {})}
+    out["outbound"] = {**base.get("outbound", {}), **over.get("outbound", {})}
+    groups = {name: dict(g) for name, g in base.get("groups", {}).items()}
+    for name, g in over.get("groups", {}).items():
+        merged = {**groups.get(name, {}), **{k: v for k, v in g.items() if k != "fields"}}
+        merged["fields"] = {**groups.get(name, {}).get("fields", {}), **g.get("fields", {})}
+        groups[name] = merged
+    out["groups"] = groups
+    return out
+
+
+def base_map_path(ref: str, maps_root: Path) -> Path:
+    """``x12/850/004010`` → ``maps/base/x12/850/004010.toml``."""
+    return maps_root / "base" / f"{ref.strip('/')}.toml"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise MapError(f"{path}: no such map file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise MapError(f"{path}: not valid TOML ({exc})") from exc
+
+
+def load_raw(path: Path, maps_root: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The map's TOML with its ``extends`` chain merged in."""
+    raw = _read(path)
+    head = raw.get("map", {})
+    extends = str(head.get("extends", "") or "")
+    if not extends:
+        return raw
+    base_path = base_map_path(extends, maps_root)
+    if base_path in _seen or base_path == path:
+        raise MapError(f"{path}: 'extends = \"{extends}\"' makes a cycle")
+    base = load_raw(base_path, maps_root, (*_seen, path))
+    merged = _merge(base, raw)
+    merged.setdefault("map", {})["extends"] = extends
+    return merged
+
+
+def load_map(path: Path, maps_root: Path | None = None) -> Map:
+    """Load and validate a map file (base or partner)."""
+    root = maps_root or _default_maps_root(path)
+    raw = load_raw(path, root)
+    head = raw.get("map")
+    if not isinstance(head, dict):
+        raise MapError(f"{path}: a map starts with a [map] table (standard, set, version, document)")
+    for key in ("standard", "set", "version", "document"):
+        if not head.get(key):
+            raise MapError(f"{path}: [map] needs '{key}'")
+    if head["document"] not in DOCUMENT_TYPES:
+        raise MapError(f"{path}: [map] document '{head['document']}' is not one of {', '.join(sorted(DOCUMENT_TYPES))}")
+    fields = {name: _rule(name, rule, f"{path} [fields] {name}") for name, rule in raw.get("fields", {}).items()}
+    groups: dict[str, Group] = {}
+    for name, g in raw.get("groups", {}).items():
+        where = f"{path} [groups.{name}]"
+        if "loop" not in g:
+            raise MapError(f"{where}: a group needs 'loop' (the loop id or segment group it repeats over)")
+        when = tuple((parse_path(k, where), str(v)) for k, v in dict(g.get("when", {})).items())
+        gfields = {n: _rule(n, r, f"{where}.fields {n}") for n, r in g.get("fields", {}).items()}
+        groups[name] = Group(name, str(g["loop"]), when, gfields)
+    outbound = {ref: _rule(ref, rule, f"{path} [outbound] {ref}") for ref, rule in raw.get("outbound", {}).items()}
+    for ref in outbound:
+        parse_path(ref, f"{path} [outbound]")
+    document_fields = set(DOCUMENT_TYPES[head["document"]].model_fields)
+    for name in [*fields, *groups]:
+        if name not in document_fields:
+            raise MapError(
+                f"{path}: '{name}' is not a field of {head['document']}; "
+                f"fields are: {', '.join(sorted(document_fields))}"
+            )
+    return Map(
+        source=path,
+        standard=str(head["standard"]),
+        set_id=str(head["set"]),
+        version=str(head["version"]),
+        document=str(head["document"]),
+        fields=fields,
+        groups=groups,
+        ignore=frozenset(str(t) for t in [*head.get("ignore", []), *raw.get("ignore", [])]),
+        outbound=outbound,
+        hook=str(head.get("hook", "") or ""),
+        hook_base=path.parent,
+        extends=str(head.get("extends", "") or ""),
+    )
+
+
+def _default_maps_root(path: Path) -> Path:
+    """The ``maps/`` folder: beside ``partners/`` for a partner map, or above ``base/`` for a base map."""
+    for parent in path.resolve().parents:
+        if parent.name == "maps" and (parent / "base").is_dir():
+            return parent
+        if (parent / "maps" / "base").is_dir():
+            return parent / "maps"
+    return Path("maps")
