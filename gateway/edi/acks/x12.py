@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from ..delimiters import X12Delimiters
+from ..envelopes import Address, isa_segment
 from ..findings import Finding, Level, Severity, x12_code
 from ..results import GroupResult, InterchangeResult, Status, TransactionResult
 from ..x12.tokenizer import NO_COMPONENT
-from ..x12.writer import Element, isa_field, serialize_bytes
+from ..x12.writer import Element, serialize_bytes
 
 Numbers = Callable[[str], int]
 
@@ -46,27 +47,9 @@ def ack_delimiters(
 
 
 def _isa(ic: InterchangeResult, d: X12Delimiters, control: int, now: datetime, version: str) -> list[Element]:
+    """The ack's ISA: the inbound sender and receiver swapped, qualifiers included."""
     (sq, sid), (rq, rid) = ic.sender, ic.receiver
-    usage = ic.usage if ic.usage in ("P", "T", "I") else "P"
-    return [
-        "ISA",
-        "00",
-        isa_field("", 10),
-        "00",
-        isa_field("", 10),
-        isa_field(rq or "ZZ", 2),
-        isa_field(rid, 15),
-        isa_field(sq or "ZZ", 2),
-        isa_field(sid, 15),
-        now.strftime("%y%m%d"),
-        now.strftime("%H%M"),
-        d.repetition if version >= "00402" and d.repetition else "U",
-        version,
-        f"{control:09d}",
-        "0",
-        usage,
-        d.component,
-    ]
+    return isa_segment(Address(rq, rid), Address(sq, sid), d, control, now, version, usage=ic.usage)
 
 
 def _interchange_version(ic: InterchangeResult, minimum: str = "") -> str:
