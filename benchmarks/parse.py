@@ -718,7 +718,7 @@ def print_table(inputs: dict[str, Any], rows: list[Row], targets: list[Target], 
     print("Targets")
     for t in targets:
         d = t.as_dict()
-        print(f"  {d['status']:<5} {t.name:<58} {_fmt(t.value, '8.2f')}  (goal {t.goal})  {t.note}")
+        print(f"  {d['status']:<5} {t.name:<80} {_fmt(t.value, '8.2f')}  (goal {t.goal})  {t.note}")
 
 
 def main(argv: list[str] | None = None) -> int:

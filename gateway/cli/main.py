@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .maps import maps
+from .translate import translate
 from .validate import validate
 
 
@@ -15,6 +17,8 @@ def cli() -> None:
 
 
 cli.add_command(validate)
+cli.add_command(translate)
+cli.add_command(maps)
 
 
 def main() -> None:
