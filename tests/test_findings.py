@@ -53,7 +53,6 @@ PREFIX = {
 }
 
 
-
 def kinds_at(level: Level) -> list[Kind]:
     return [k for k in KINDS.values() if k.level is level]
 

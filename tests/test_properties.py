@@ -258,8 +258,7 @@ SEEDS = [
 #: Crashes already reported, by (exception, innermost function). The fuzzers tolerate these so
 #: that they keep hunting for new ones; each has a strict xfail regression test below. Remove an
 #: entry when its bug is fixed.
-KNOWN_CRASHES = {
-}
+KNOWN_CRASHES = {}
 
 
 def run_check(data: bytes) -> None:

@@ -99,9 +99,7 @@ def test_valid_4010_997_for_850_group() -> None:
     assert pyx12_errors(ack_997_4010()) == []
 
 
-@pytest.mark.parametrize(
-    "fid, ts", [("PO", "850"), ("PR", "855"), ("SH", "856"), ("IN", "810"), ("FA", "997")]
-)
+@pytest.mark.parametrize("fid, ts", [("PO", "850"), ("PR", "855"), ("SH", "856"), ("IN", "810"), ("FA", "997")])
 def test_widened_codes_accepted_in_4010_997(fid: str, ts: str) -> None:
     ack = ack_997_4010(ak1=f"AK1*{fid}*1~").replace(b"AK2*850*", f"AK2*{ts}*".encode())
     assert pyx12_errors(ack) == []

@@ -342,7 +342,6 @@ MIXED = (
 ).encode()
 
 
-
 @pytest.mark.parametrize(
     "chunk_size",
     [

@@ -6,6 +6,7 @@ import click
 
 from .. import __version__
 from .maps import maps
+from .partners import partners
 from .translate import translate
 from .validate import validate
 
@@ -17,6 +18,7 @@ def cli() -> None:
 
 
 cli.add_command(validate)
+cli.add_command(partners)
 cli.add_command(translate)
 cli.add_command(maps)
 

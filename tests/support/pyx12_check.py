@@ -117,9 +117,7 @@ def _tree_errors(errh: pyx12.error_handler.err_handler) -> Iterator[str]:
                 yield f"{gs_where}: {_fmt(*err)}"
             yield from _element_errors(f"{gs_where} GS", gs.elements)
             for st in gs.children:
-                st_where = (
-                    f"transaction set {st.trn_set_id} {st.trn_set_control_num} (ST line {st.cur_line_st})"
-                )
+                st_where = f"transaction set {st.trn_set_id} {st.trn_set_control_num} (ST line {st.cur_line_st})"
                 for err in st.errors:
                     yield f"{st_where}: {_fmt(*err)}"
                 yield from _element_errors(f"{st_where} ST", st.elements)
