@@ -63,7 +63,23 @@ def reread(m: Map, body: list[list[str | tuple[str, ...]]], tx: RawTransaction) 
     )
 
 
-@pytest.mark.parametrize("map_path", base_maps(), ids=lambda p: str(p.relative_to(BASE)))
+#: Maps whose outbound side is not complete yet (issue 3, in progress): the reason says what is missing.
+OUTBOUND_GAPS = {
+    "edifact/DESADV/D96A.toml": "outbound does not yet write the CPS packing groups around LIN",
+    "edifact/INVOIC/D96A.toml": "outbound writes the total MOA at its first schema position (inside SG tax)",
+    "x12/855/004010.toml": "outbound splits one line's ACK rules into several ACK segments",
+    "x12/856/004010.toml": "outbound does not yet build the HL hierarchy (level/parent rules)",
+}
+
+
+def _case(path: Path) -> object:
+    name = str(path.relative_to(BASE))
+    if name in OUTBOUND_GAPS:
+        return pytest.param(path, id=name, marks=pytest.mark.xfail(strict=True, reason=OUTBOUND_GAPS[name]))
+    return pytest.param(path, id=name)
+
+
+@pytest.mark.parametrize("map_path", [_case(p) for p in base_maps()])
 def test_base_map_round_trip(map_path: Path) -> None:
     m = load_map(map_path)
     cases = transactions_for(m)
