@@ -26,7 +26,7 @@ from ..documents import DOCUMENT_TYPES
 from ..edi.findings import Finding, finding
 from ..edi.schema import LoopNode, SegmentNode, TransactionSchema
 from ..edi.validation import Dialect, placements
-from .maps import Group, Map, Path_, Rule
+from .maps import Group, Map, Path_, Rule, parse_path
 
 ENVELOPE = frozenset({"ST", "SE", "UNH", "UNT"})
 
@@ -41,12 +41,22 @@ class Scope:
     children: list[Scope] = field(default_factory=list)
     parent: Scope | None = None
 
-    def walk(self, claimed: frozenset[str] = frozenset()) -> Iterator[int]:
-        """Segment indexes in this scope and its unclaimed descendants, own segments first."""
+    def walk(self, skip: frozenset[int] = frozenset()) -> Iterator[int]:
+        """Segment indexes in this scope and its descendants (but those in ``skip``), own segments first."""
         yield from self.segments
         for child in self.children:
-            if child.loop not in claimed:
-                yield from child.walk()
+            if id(child) not in skip:
+                yield from child.walk(skip)
+
+    def within(self, loop: str, skip: frozenset[int]) -> Iterator[Scope]:
+        """The iterations of ``loop`` under this scope, outside ``skip``."""
+        for child in self.children:
+            if id(child) in skip:
+                continue
+            if child.loop == loop:
+                yield child
+            else:
+                yield from child.within(loop, skip)
 
 
 @dataclass(slots=True)
@@ -116,12 +126,12 @@ class _Reader:
             self.used.add((i, path.element, path.component))
         return value
 
-    def matches(self, i: int, tag: str, where: tuple[tuple[Path_, str], ...]) -> bool:
+    def matches(self, i: int, tag: str, where: tuple[tuple[Path_, tuple[str, ...]], ...]) -> bool:
         if self.segments[i][0] != tag:
             return False
-        return all(self.raw(i, p) == v for p, v in where)
+        return all(self.raw(i, p) in v for p, v in where)
 
-    def mark_where(self, i: int, where: tuple[tuple[Path_, str], ...]) -> None:
+    def mark_where(self, i: int, where: tuple[tuple[Path_, tuple[str, ...]], ...]) -> None:
         for p, _ in where:
             self.used.add((i, p.element, p.component))
 
@@ -154,6 +164,29 @@ class _Inbound:
             if scope.loop == "HL" and scope.segments:
                 hl01 = reader.raw(scope.segments[0], Path_("HL", 1))
                 self.hl[hl01] = scope
+                for k in (1, 2, 3, 4):  # the hierarchy itself is read by the engine
+                    reader.used.add((scope.segments[0], k, None))
+        self.taken: dict[int, str] = {}
+        self.scopes_of: dict[str, list[Scope]] = {name: [] for name in m.groups}
+        self._assign(root, inside=False)
+        self.skip = frozenset(self.taken)
+
+    def _assign(self, scope: Scope, inside: bool) -> None:
+        """Give each loop iteration to the first group whose loop and ``when`` it fits, outermost first."""
+        for child in scope.children:
+            owner = ""
+            if not inside and child.segments:
+                trigger = child.segments[0]
+                for g in self.m.groups.values():
+                    if g.loop == child.loop and all(self.r.raw(trigger, p) in v for p, v in g.when):
+                        owner = g.name
+                        for p, _ in g.when:
+                            self.r.used.add((trigger, p.element, p.component))
+                        break
+            if owner:
+                self.taken[id(child)] = owner
+                self.scopes_of[owner].append(child)
+            self._assign(child, inside or bool(owner))
 
     # -- scopes ---------------------------------------------------------------------------------
 
@@ -183,7 +216,7 @@ class _Inbound:
 
     def convert(self, rule: Rule, value: str, i: int) -> Any:
         if rule.lookup is not None:
-            value = rule.lookup.get(value, value)
+            value = rule.lookup.get(value, rule.default if rule.default is not None else value)
         if rule.type == "string":
             return value
         try:
@@ -195,7 +228,7 @@ class _Inbound:
                 return int(value)
             fmt = rule.format
             if rule.format_path is not None:
-                fmt = self.r.raw(i, rule.format_path) or fmt
+                fmt = self.r.read(i, rule.format_path) or fmt
             if not fmt and self.r.d.standard == "edifact":
                 fmt = "102"
             return _to_date(value, fmt)
@@ -211,14 +244,18 @@ class _Inbound:
             )
             return None
 
-    def evaluate(self, rule: Rule, scope: Scope, claimed: frozenset[str]) -> Any:
+    def evaluate(self, rule: Rule, scope: Scope) -> Any:
         if rule.count:
             return None
         if rule.const is not None and not rule.paths and not rule.pairs:
             return rule.const
         results: list[Any] = []
         for sc in self.scopes_for(rule, scope):
-            candidates = list(sc.walk(claimed if sc is self.root else frozenset()))
+            skip = self.skip if sc is self.root else frozenset()
+            if rule.loop:
+                candidates = [i for inner in sc.within(rule.loop, skip) for i in inner.walk(skip)]
+            else:
+                candidates = list(sc.walk(skip))
             if rule.pairs:
                 results += self.pairs(rule, candidates)
                 continue
@@ -256,31 +293,16 @@ class _Inbound:
                 out.append({"kind": kinds.get(qualifier, "other"), "value": value, "qualifier": qualifier})
         return out
 
-    def fields(self, rules: dict[str, Rule], scope: Scope, claimed: frozenset[str]) -> dict[str, Any]:
+    def fields(self, rules: dict[str, Rule], scope: Scope) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, rule in rules.items():
-            value = self.evaluate(rule, scope, claimed)
+            value = self.evaluate(rule, scope)
             if value is not None and value != [] and value != "":
                 out[name] = value
         return out
 
     def group(self, g: Group) -> list[dict[str, Any]]:
-        scopes = [s for s in _descendants(self.root) if s.loop == g.loop and s.segments]
-        entries = []
-        for scope in scopes:
-            trigger = scope.segments[0]
-            if g.when and not all(self.r.raw(trigger, p) == v for p, v in g.when):
-                continue
-            for p, _ in g.when:
-                self.r.used.add((trigger, p.element, p.component))
-            entries.append(self.fields(g.fields, scope, frozenset()))
-        return entries
-
-
-def _descendants(scope: Scope) -> Iterator[Scope]:
-    for child in scope.children:
-        yield child
-        yield from _descendants(child)
+        return [self.fields(g.fields, scope) for scope in self.scopes_of[g.name]]
 
 
 def _unused(reader: _Reader, ignore: frozenset[str]) -> list[Unused]:
@@ -339,8 +361,7 @@ def translate(
     reader = _Reader(segments, dialect)
     root = build_tree(placements(segments, schema, dialect))
     inbound = _Inbound(m, reader, root)
-    claimed = frozenset(g.loop for g in m.groups.values())
-    data = inbound.fields(m.fields, root, claimed)
+    data = inbound.fields(m.fields, root)
     for name, g in m.groups.items():
         entries = inbound.group(g)
         if entries:
@@ -393,9 +414,13 @@ class _Builder:
     tag: str
     slot: int
     values: dict[int, dict[int, str]] = field(default_factory=dict)  # element → component (0 = whole) → value
+    loop: str = ""  # a header rule pinned to a loop: written inside an iteration of it
 
     def set(self, path: Path_, value: str) -> None:
         self.values.setdefault(path.element, {})[path.component or 0] = value
+
+    def get(self, path: Path_) -> str:
+        return self.values.get(path.element, {}).get(path.component or 0, "")
 
     def elements(self) -> list[str | tuple[str, ...]]:
         out: list[str | tuple[str, ...]] = [self.tag]
@@ -412,29 +437,31 @@ class _Builder:
 
 
 def _order(node: LoopNode) -> dict[str, int]:
-    """Tag → first position in the loop, nested loops flattened in."""
+    """Tag (and ``loop:ID``) → its position in the loop; a direct child wins over one nested deeper."""
     order: dict[str, int] = {}
 
-    def visit(n: LoopNode) -> None:
-        for child in n.children:
-            if isinstance(child, SegmentNode):
-                order.setdefault(child.tag, len(order))
-            else:
-                order.setdefault(f"loop:{child.id}", len(order))
-                visit(child)
+    def visit(n: LoopNode, base: int, scale: int) -> None:
+        for k, child in enumerate(n.children):
+            key = child.tag if isinstance(child, SegmentNode) else f"loop:{child.id}"
+            order.setdefault(key, base + k * scale)
+        for k, child in enumerate(n.children):
+            if isinstance(child, LoopNode):
+                visit(child, base + k * scale, max(scale // 100, 1))
 
-    visit(node)
+    visit(node, 0, 1_000_000)
     return order
 
 
 def _find_loop(node: LoopNode, loop_id: str) -> LoopNode | None:
-    for child in node.children:
-        if isinstance(child, LoopNode):
-            if child.id == loop_id:
-                return child
-            found = _find_loop(child, loop_id)
-            if found is not None:
-                return found
+    """The shallowest loop with this id (810: the summary SAC loop, not the one inside IT1)."""
+    queue = [node]
+    while queue:
+        current = queue.pop(0)
+        for child in current.children:
+            if isinstance(child, LoopNode):
+                if child.id == loop_id:
+                    return child
+                queue.append(child)
     return None
 
 
@@ -462,20 +489,26 @@ class _Outbound:
         return text
 
     def builders(self, rules: dict[str, Rule], data: dict[str, Any], order: dict[str, int]) -> list[_Builder]:
-        made: dict[tuple[Any, ...], _Builder] = {}
+        made: list[tuple[int, str, _Builder]] = []
 
-        def builder(tag: str, where: tuple[tuple[Path_, str], ...], n: int = 0) -> _Builder:
-            key = (tag, where, n)
-            b = made.get(key)
-            if b is None:
-                b = made[key] = _Builder(tag, order.get(tag, 10_000))
-                for p, v in where:
-                    b.set(p, v)
+        def builder(
+            tag: str, where: tuple[tuple[Path_, tuple[str, ...]], ...], n: int = 0, loop: str = ""
+        ) -> _Builder:
+            # rules on one segment share it unless their qualifiers disagree (REF*DP and REF*CT are two REFs)
+            for m_n, m_loop, b in made:
+                if b.tag == tag and m_n == n and m_loop == loop and all(b.get(p) in ("", v[0]) for p, v in where):
+                    break
+            else:
+                b = _Builder(tag, order.get(tag, 10**12), loop=loop)
+                made.append((n, loop, b))
+            for p, v in where:
+                b.set(p, v[0])
             return b
 
         for name, rule in rules.items():
             if rule.level or rule.parent or rule.const is not None or rule.count:
                 continue
+            loop = rule.loop
             value = data.get(name)
             if value in (None, "", []):
                 continue
@@ -487,38 +520,54 @@ class _Outbound:
                     builder(v.tag, rule.where, 0 if v.tag == rule.pairs[0][0].tag else n).set(v, str(item["value"]))
                 continue
             if rule.listed:
-                b = builder(rule.tag, rule.where)
+                b = builder(rule.tag, rule.where, 0, loop)
                 for p, item in zip(rule.paths, value):
                     b.set(p, str(item))
                 continue
             values = value if rule.many and isinstance(value, list) else [value]
             for n, item in enumerate(values):
                 path = rule.paths[0]
-                b = builder(path.tag, rule.where, n)
+                b = builder(path.tag, rule.where, n, loop)
                 b.set(path, self.text(rule, item))
                 if rule.format_path is not None:
                     b.set(rule.format_path, rule.format or "102")
-        return list(made.values())
+        return [b for _, _, b in made]
 
     def transaction(self, data: dict[str, Any]) -> list[list[str | tuple[str, ...]]]:
         root_order = _order(self.schema.root)
         blocks: list[tuple[int, list[_Builder]]] = []
         header = self.builders(self.m.fields, data, root_order)
         for ref, rule in self.m.outbound.items():
+            path = parse_path(ref, str(self.m.source))
             if rule.count:
-                from .maps import parse_path
-
-                path = parse_path(ref, str(self.m.source))
-                b = _Builder(path.tag, root_order.get(path.tag, 10_000))
-                b.set(path, str(len(data.get(rule.count) or [])))
+                value = str(len(data.get(rule.count) or []))
+            elif rule.const is not None:
+                value = str(rule.const)
+            else:
+                continue
+            existing = next((b for b in header if b.tag == path.tag and not b.get(path)), None)
+            b = existing or _Builder(path.tag, root_order.get(path.tag, 10**12))
+            b.set(path, value)
+            if existing is None:
                 header.append(b)
-        blocks += [(b.slot, [b]) for b in header]
+        pinned: dict[str, list[_Builder]] = {}
+        for b in header:
+            if b.loop:
+                pinned.setdefault(b.loop, []).append(b)
+            else:
+                blocks.append((b.slot, [b]))
+        for loop_id, bs in pinned.items():
+            node = _find_loop(self.schema.root, loop_id)
+            inner = _order(node) if node is not None else {}
+            for b in bs:
+                b.slot = inner.get(b.tag, 10**12)
+            blocks.append((root_order.get(f"loop:{loop_id}", 10**12), sorted(bs, key=lambda b: b.slot)))
         for name, g in self.m.groups.items():
             loop = _find_loop(self.schema.root, g.loop)
             if loop is None:
                 continue
             inner = _order(loop)
-            start = root_order.get(f"loop:{g.loop}", 10_000)
+            start = root_order.get(f"loop:{g.loop}", 10**12)
             for entry in data.get(name) or []:
                 bs = self.builders(g.fields, entry, inner)
                 for p, v in g.when:
@@ -526,7 +575,7 @@ class _Outbound:
                     if trigger is None:
                         trigger = _Builder(p.tag, inner.get(p.tag, 0))
                         bs.append(trigger)
-                    trigger.set(p, v)
+                    trigger.set(p, v[0])
                 bs.sort(key=lambda b: b.slot)
                 blocks.append((start, bs))
         blocks.sort(key=lambda block: block[0])

@@ -33,6 +33,8 @@ RULE_KEYS = frozenset(
         "parent",
         "scale",
         "count",
+        "default",
+        "loop",
     }
 )
 TYPES = frozenset({"string", "decimal", "int", "date", "datetime"})
@@ -71,8 +73,9 @@ class Rule:
     paths: tuple[Path_, ...] = ()
     many: bool = False
     listed: bool = False  # ``paths`` given: the value is a list
-    where: tuple[tuple[Path_, str], ...] = ()
+    where: tuple[tuple[Path_, tuple[str, ...]], ...] = ()  # each qualifier accepts any of its values
     lookup: dict[str, str] | None = None
+    default: str | None = None  # with lookup: the value for a code the table does not list
     type: str = "string"
     format: str = ""
     format_path: Path_ | None = None
@@ -83,6 +86,7 @@ class Rule:
     parent: str = ""
     scale: int = 0
     count: str = ""
+    loop: str = ""  # header rules: read only inside this loop (e.g. INVOIC totals in SG48)
 
     @property
     def tag(self) -> str:
@@ -99,7 +103,7 @@ class Group:
 
     name: str
     loop: str
-    when: tuple[tuple[Path_, str], ...] = ()
+    when: tuple[tuple[Path_, tuple[str, ...]], ...] = ()
     fields: dict[str, Rule] = field(default_factory=dict)
 
 
@@ -145,7 +149,7 @@ def _rule(name: str, raw: Any, where: str) -> Rule:
         if not v:
             raise MapError(f"{where}: pair '{pair}' must be QUALIFIER:VALUE, e.g. PO106:PO107")
         pairs += ((parse_path(q, where), parse_path(v, where)),)
-    wheres = tuple((parse_path(k, where), str(v)) for k, v in dict(raw.get("where", {})).items())
+    wheres = _conditions(raw.get("where", {}), where)
     if not (paths or pairs or "const" in raw or "count" in raw):
         raise MapError(f"{where}: a rule needs 'path', 'paths', 'pairs', 'const' or 'count'")
     return Rule(
@@ -161,11 +165,24 @@ def _rule(name: str, raw: Any, where: str) -> Rule:
         const=raw.get("const"),
         pairs=pairs,
         kinds={str(k): str(v) for k, v in raw["kinds"].items()} if "kinds" in raw else None,
+        default=str(raw["default"]) if "default" in raw else None,
+        loop=str(raw.get("loop", "")),
         level=str(raw.get("level", "")),
         parent=str(raw.get("parent", "")),
         scale=int(raw.get("scale", 0)),
         count=str(raw.get("count", "")),
     )
+
+
+def _conditions(table: Any, where: str) -> tuple[tuple[Path_, tuple[str, ...]], ...]:
+    """``{ PRI01-01 = "AAA" }`` or ``{ PRI01-01 = ["AAA", "AAB"] }``: any value matches; the first is written."""
+    out = []
+    for key, value in dict(table).items():
+        values = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+        if not values:
+            raise MapError(f"{where}: '{key}' needs at least one value")
+        out.append((parse_path(key, where), values))
+    return tuple(out)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -235,7 +252,7 @@ def load_map(path: Path, maps_root: Path | None = None) -> Map:
         where = f"{path} [groups.{name}]"
         if "loop" not in g:
             raise MapError(f"{where}: a group needs 'loop' (the loop id or segment group it repeats over)")
-        when = tuple((parse_path(k, where), str(v)) for k, v in dict(g.get("when", {})).items())
+        when = _conditions(g.get("when", {}), where)
         gfields = {n: _rule(n, r, f"{where}.fields {n}") for n, r in g.get("fields", {}).items()}
         groups[name] = Group(name, str(g["loop"]), when, gfields)
     outbound = {ref: _rule(ref, rule, f"{path} [outbound] {ref}") for ref, rule in raw.get("outbound", {}).items()}
