@@ -22,7 +22,8 @@ canonical document models (gateway.documents). Reported as errors:
   ``where`` values outside the element's code list (when the schema has one), ``pairs`` on a
   field that is not a list of ItemId, ``kinds`` values outside ItemKind, ``level``/``parent``
   outside an X12 hierarchy or naming a level it does not have;
-* ``[outbound]``: a path that does not exist or a ``count`` of something that is not a group.
+* ``[outbound]``: a path that does not exist, a ``count`` of something that is not a group, or
+  anything but ``count`` and ``const``.
 
 Usage:  python tools/check_maps.py [MAPS_BASE_DIR]      exit 0 = clean, 1 = errors found.
 """
@@ -75,6 +76,8 @@ RULE_KEYS = {
     "level",
     "parent",
     "scale",
+    "default",
+    "loop",
 }
 SOURCES = ("path", "paths", "const", "pairs")
 TYPES = {"string", "decimal", "int", "date", "datetime"}
@@ -279,8 +282,10 @@ class MapChecker:
         for opath, orule in outbound.items():
             loc = f"[outbound] {opath}"
             self.check_path(ctx, loc, opath)
+            if isinstance(orule, dict) and set(orule) == {"const"}:
+                continue
             if not isinstance(orule, dict) or set(orule) != {"count"}:
-                self.err(where, f'{loc}: expected {{ count = "<group>" }}')
+                self.err(where, f'{loc}: expected {{ count = "<group>" }} or {{ const = "<value>" }}')
                 continue
             target = orule["count"]
             if target not in groups:

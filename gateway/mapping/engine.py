@@ -520,9 +520,11 @@ class _Outbound:
                     builder(v.tag, rule.where, 0 if v.tag == rule.pairs[0][0].tag else n).set(v, str(item["value"]))
                 continue
             if rule.listed:
-                b = builder(rule.tag, rule.where, 0, loop)
-                for p, item in zip(rule.paths, value):
-                    b.set(p, str(item))
+                width = len(rule.paths)  # more values than paths: another segment (a third address line, a second N3)
+                for n in range(0, len(value), width):
+                    b = builder(rule.tag, rule.where, n // width, loop)
+                    for p, item in zip(rule.paths, value[n : n + width]):
+                        b.set(p, str(item))
                 continue
             values = value if rule.many and isinstance(value, list) else [value]
             for n, item in enumerate(values):
@@ -591,5 +593,6 @@ def _inverse(table: dict[str, str], value: str) -> str:
 
 def render(document: Any, m: Map, schema: TransactionSchema) -> list[list[str | tuple[str, ...]]]:
     """The transaction body (without ST/SE or UNH/UNT) that the map writes for ``document``."""
-    data = document.model_dump(mode="python") if hasattr(document, "model_dump") else dict(document)
+    # only what the document states: a model default (a line's status "accepted") is not data to write
+    data = document.model_dump(mode="python", exclude_unset=True) if hasattr(document, "model_dump") else dict(document)
     return _Outbound(m, schema, m.standard).transaction(data)
