@@ -66,7 +66,6 @@ def reread(m: Map, body: list[list[str | tuple[str, ...]]], tx: RawTransaction) 
 #: Maps whose outbound side is not complete yet (issue 3, in progress): the reason says what is missing.
 OUTBOUND_GAPS = {
     "edifact/DESADV/D96A.toml": "outbound does not yet write the CPS packing groups around LIN",
-    "x12/856/004010.toml": "outbound does not yet build the HL hierarchy (level/parent rules)",
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -564,24 +564,120 @@ class _Outbound:
             for b in bs:
                 b.slot = inner.get(b.tag, 10**12)
             blocks.append((root_order.get(f"loop:{loop_id}", 10**12), sorted(bs, key=lambda b: b.slot)))
+        hierarchical = self.schema.hierarchy is not None and any(g.loop == "HL" for g in self.m.groups.values())
+        inside_hl = self.inside_hl() if hierarchical else set()
         for name, g in self.m.groups.items():
+            if name in inside_hl or (hierarchical and g.loop == "HL"):
+                continue  # written by hierarchy(): the HL tree, with the shipment's parties inside it
             loop = _find_loop(self.schema.root, g.loop)
             if loop is None:
                 continue
-            inner = _order(loop)
             start = root_order.get(f"loop:{g.loop}", 10**12)
-            for entry in data.get(name) or []:
-                bs = self.builders(g.fields, entry, inner)
-                for p, v in g.when:
-                    trigger = next((b for b in bs if b.tag == p.tag), None)
-                    if trigger is None:
-                        trigger = _Builder(p.tag, inner.get(p.tag, 0))
-                        bs.append(trigger)
-                    trigger.set(p, v[0])
-                bs.sort(key=lambda b: b.slot)
-                blocks.append((start, bs))
+            blocks += [(start, bs) for bs in self.group_blocks(g, data.get(name) or [], _order(loop))]
+        if hierarchical:
+            blocks.append((root_order.get("loop:HL", 10**12), self.hierarchy(data, inside_hl)))
         blocks.sort(key=lambda block: block[0])
         return [b.elements() for _, bs in blocks for b in bs]
+
+    def group_blocks(self, g: Group, entries: list[dict[str, Any]], inner: dict[str, int]) -> list[list[_Builder]]:
+        """One block of segments per entry of a group, the trigger holding the group's ``when`` values."""
+        out = []
+        for entry in entries:
+            bs = self.builders(g.fields, entry, inner)
+            for p, v in g.when:
+                trigger = next((b for b in bs if b.tag == p.tag), None)
+                if trigger is None:
+                    trigger = _Builder(p.tag, inner.get(p.tag, 0))
+                    bs.append(trigger)
+                trigger.set(p, v[0])
+            bs.sort(key=lambda b: b.slot)
+            out.append(bs)
+        return out
+
+    def inside_hl(self) -> set[str]:
+        """Groups (other than the HL one) whose loop lives inside the HL loop: parties in an 856."""
+        hl = _find_loop(self.schema.root, "HL")
+        if hl is None:
+            return set()
+        return {name for name, g in self.m.groups.items() if g.loop != "HL" and _find_loop(hl, g.loop) is not None}
+
+    def hierarchy(self, data: dict[str, Any], inside_hl: set[str]) -> list[_Builder]:
+        """The 856 HL tree: the shipment, an order per PO number, packs when items name one, then items."""
+        hl_loop = _find_loop(self.schema.root, "HL")
+        assert hl_loop is not None
+        inner = _order(hl_loop)
+        item_group = next(g for g in self.m.groups.values() if g.loop == "HL")
+        item_level = next((v[0] for p, v in item_group.when if str(p) == "HL03"), "I")
+        parents = sorted(
+            {r.parent for r in item_group.fields.values() if r.parent}, key=lambda level: _HL_RANK.get(level, 5)
+        )
+        level_rules: dict[str, dict[str, Rule]] = {}
+        for name, rule in self.m.fields.items():
+            if rule.level:
+                level_rules.setdefault(rule.level, {})[name] = replace(rule, level="")
+        out: list[_Builder] = []
+        counter = [0]
+
+        def hl(parent: str, level: str, has_children: bool) -> str:
+            counter[0] += 1
+            b = _Builder("HL", inner.get("HL", 0))
+            for k, v in ((1, str(counter[0])), (2, parent), (3, level), (4, "1" if has_children else "0")):
+                b.set(Path_("HL", k), v)
+            out.append(b)
+            return str(counter[0])
+
+        def emit(bs: list[_Builder]) -> None:
+            out.extend(sorted(bs, key=lambda b: b.slot))
+
+        items = data.get(item_group.name) or []
+        # each item's place: the values of its parent rules, outermost level first
+        keyed: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+        for item in items:
+            key = tuple(str(item.get(self.parent_field(item_group, level)) or "") for level in parents)
+            keyed.append((key, item))
+        # order numbers the header lists but no item names still get their order level
+        extra_orders = [
+            str(v) for name, rule in level_rules.get("O", {}).items() if rule.many for v in data.get(name) or []
+        ]
+        shipment_rules = level_rules.get("S", {})
+        s_id = hl("", "S", bool(items) or bool(extra_orders))
+        emit(self.builders(shipment_rules, data, inner))
+        for name in inside_hl:
+            g = self.m.groups[name]
+            for bs in self.group_blocks(g, data.get(name) or [], inner):
+                out.extend(bs)
+
+        def subtree(prefix: tuple[str, ...], depth: int, parent_id: str) -> None:
+            if depth == len(parents):
+                for key, item in keyed:
+                    if key == prefix:
+                        hl(parent_id, item_level, False)
+                        rules = {n: r for n, r in item_group.fields.items() if not r.parent}
+                        emit(self.builders(rules, item, inner))
+                return
+            level = parents[depth]
+            seen: list[str] = []
+            for key, _ in keyed:
+                if key[:depth] == prefix and key[depth] not in seen:
+                    seen.append(key[depth])
+            if level == "O":
+                seen += [o for o in extra_orders if o not in seen]
+            for value in seen:
+                node = hl(parent_id, level, True)
+                field_name = self.parent_field(item_group, level)
+                rule = replace(item_group.fields[field_name], parent="")
+                emit(self.builders({field_name: rule}, {field_name: value}, inner) if value else [])
+                subtree((*prefix, value), depth + 1, node)
+
+        subtree((), 0, s_id)
+        return out
+
+    @staticmethod
+    def parent_field(g: Group, level: str) -> str:
+        return next(name for name, rule in g.fields.items() if rule.parent == level)
+
+
+_HL_RANK = {"S": 0, "O": 1, "T": 2, "P": 3, "I": 4}
 
 
 def _inverse(table: dict[str, str], value: str) -> str:
