@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -52,9 +53,12 @@ def to_bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def has_undecodable(text: str) -> bool:
     """True when ``text`` holds bytes that were not valid UTF-8."""
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
+    return not text.isascii() and _SURROGATE.search(text) is not None
 
 
 class TextBuffer:
@@ -72,6 +76,8 @@ class TextBuffer:
 
     def dropping(self, chars: str) -> None:
         """From now on remove ``chars`` from the text, including what is buffered past ``pos``."""
+        if chars == self.drop:
+            return
         self.drop = chars
         if not chars or not any(ch in self.buf for ch in chars):
             return

@@ -26,6 +26,8 @@ from ..source import CHUNK_SIZE, Source, TextBuffer
 from ..source import Junk as Junk  # a token of this reader too
 
 ISA_WIDTH = 106
+#: How many characters of an interchange body are split into segments at once.
+BATCH = 1 << 16
 #: How much of an interchange body is looked at to tell a hard-wrapped stream.
 WRAP_PROBE = 4096
 #: How far an ISA may run before we give up looking for its sixteen separators.
@@ -77,6 +79,8 @@ Token = IsaHeader | list[str] | Junk | _MissingIea
 def _wrapped(buf: str, pos: int, term: str) -> bool:
     """True when a line break in the first part of the body stands inside a segment, not after a terminator."""
     probe = buf[pos : pos + WRAP_PROBE]
+    if "\n" not in probe or probe.count("\n") - probe.startswith("\n") == probe.count(term + "\n"):
+        return False  # every line break follows a terminator: not wrapped
     # only this interchange's body (up to its IEA and a little): what follows may break its lines its own way
     for tag, keep in (("IEA", 5), ("ISA", 0)):
         nxt = probe.find(tag)
@@ -91,6 +95,19 @@ def _wrapped(buf: str, pos: int, term: str) -> bool:
             return True
         k = probe.find("\n", k + 1)
     return False
+
+
+def _batches(
+    buf: str, start: int, end: int, term: str, split: Callable[[str], list[list[str]]]
+) -> Iterator[list[str]]:
+    """The segments of ``buf[start:end]``, split about BATCH characters at a time (fewer lists alive at once)."""
+    while end - start > BATCH:
+        cut = buf.rfind(term, start, start + BATCH)
+        if cut < 0:
+            break
+        yield from split(buf[start:cut])
+        start = cut + 1
+    yield from split(buf[start:end])
 
 
 def _at_segment_start(buf: str, k: int, start: int, term: str) -> bool:
@@ -339,7 +356,7 @@ class X12Tokenizer:
                 k_iea = stop = k_bare
             k_isa = _find_isa(buf, pos, term, stop)
             if 0 <= k_isa < stop:
-                yield from split(buf[pos:k_isa])
+                yield from _batches(buf, pos, k_isa, term, split)
                 tb.pos = k_isa
                 yield MISSING_IEA
                 return
@@ -349,14 +366,14 @@ class X12Tokenizer:
                     continue
                 if e >= 0 or tb.eof:
                     end = e if e >= 0 else len(buf)
-                    yield from split(buf[pos:k_iea])
+                    yield from _batches(buf, pos, k_iea, term, split)
                     yield from split(buf[k_iea:end])
                     tb.pos = end + 1 if e >= 0 else end
                     return
             last = buf.rfind(term, pos, stop)
             if last >= 0:
-                # keep the last few characters unsplit: "IEA" may straddle the chunk boundary
-                yield from split(buf[pos:last])
+                # the rest stays unsplit: "IEA" may straddle the chunk boundary
+                yield from _batches(buf, pos, last, term, split)
                 tb.pos = last + 1
             if not tb.more():
                 yield from split(tb.rest())
