@@ -63,20 +63,7 @@ def reread(m: Map, body: list[list[str | tuple[str, ...]]], tx: RawTransaction) 
     )
 
 
-#: Maps whose outbound side is not complete yet (issue 3, in progress): the reason says what is missing.
-OUTBOUND_GAPS = {
-    "edifact/DESADV/D96A.toml": "outbound does not yet write the CPS packing groups around LIN",
-}
-
-
-def _case(path: Path) -> object:
-    name = str(path.relative_to(BASE))
-    if name in OUTBOUND_GAPS:
-        return pytest.param(path, id=name, marks=pytest.mark.xfail(strict=True, reason=OUTBOUND_GAPS[name]))
-    return pytest.param(path, id=name)
-
-
-@pytest.mark.parametrize("map_path", [_case(p) for p in base_maps()])
+@pytest.mark.parametrize("map_path", base_maps(), ids=lambda p: str(p.relative_to(BASE)))
 def test_base_map_round_trip(map_path: Path) -> None:
     m = load_map(map_path)
     cases = transactions_for(m)

@@ -570,10 +570,17 @@ class _Outbound:
             if name in inside_hl or (hierarchical and g.loop == "HL"):
                 continue  # written by hierarchy(): the HL tree, with the shipment's parties inside it
             loop = _find_loop(self.schema.root, g.loop)
-            if loop is None:
+            entries = data.get(name) or []
+            if loop is None or not entries:
                 continue
-            start = root_order.get(f"loop:{g.loop}", 10**12)
-            blocks += [(start, bs) for bs in self.group_blocks(g, data.get(name) or [], _order(loop))]
+            chain = _loop_chain(self.schema.root, g.loop)
+            start = root_order.get(f"loop:{chain[0].id if chain else g.loop}", 10**12)
+            # a group nested in loops no rule writes (DESADV: LIN inside CPS): open each of them once
+            wrappers = [_Builder(node.trigger, 0) for node in chain]
+            for b in wrappers:
+                b.set(Path_(b.tag, 1), "1")
+            group = [b for bs in self.group_blocks(g, entries, _order(loop)) for b in bs]
+            blocks.append((start, wrappers + group))
         if hierarchical:
             blocks.append((root_order.get("loop:HL", 10**12), self.hierarchy(data, inside_hl)))
         blocks.sort(key=lambda block: block[0])
@@ -678,6 +685,19 @@ class _Outbound:
 
 
 _HL_RANK = {"S": 0, "O": 1, "T": 2, "P": 3, "I": 4}
+
+
+def _loop_chain(node: LoopNode, loop_id: str) -> list[LoopNode]:
+    """The loops between ``node`` and the shallowest loop ``loop_id`` (that loop excluded)."""
+    paths: list[tuple[LoopNode, list[LoopNode]]] = [(node, [])]
+    while paths:
+        current, chain = paths.pop(0)
+        for child in current.children:
+            if isinstance(child, LoopNode):
+                if child.id == loop_id:
+                    return chain
+                paths.append((child, [*chain, child]))
+    return []
 
 
 def _inverse(table: dict[str, str], value: str) -> str:
