@@ -288,9 +288,10 @@ def ready(here: Path) -> Path:
     root = with_self(here)
     folder = write_partner(root)
     (folder / "maps").mkdir()
-    (folder / "maps" / "850-004010.toml").write_text("[map]\n")
+    (folder / "maps" / "850-004010.toml").write_text('[map]\nextends = "x12/855/004010"\n')
     Path("maps/base/x12/855").mkdir(parents=True)
-    Path("maps/base/x12/855/004010.toml").write_text("[map]\n")
+    real = Path(__file__).resolve().parent.parent / "maps" / "base" / "x12" / "855" / "004010.toml"
+    Path("maps/base/x12/855/004010.toml").write_text(real.read_text())
     return folder
 
 
@@ -386,3 +387,16 @@ def test_help_lists_the_subcommands() -> None:
     assert result.exit_code == 0
     for name in ("add", "check", "list", "show"):
         assert f"  {name} " in result.output
+
+
+def test_check_reports_a_broken_partner_map(here: Path) -> None:
+    folder = ready(here)
+    (folder / "maps" / "850-004010.toml").write_text(
+        '[map]\nextends = "x12/855/004010"\n\n[fields]\npo_number = "BAK3"\n'
+    )
+    result = CliRunner().invoke(cli, ["partners", "check", "meridian", "--json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.output)["problems"]
+    [bad] = [p for p in problems if p["code"] == "map.invalid"]
+    assert "'BAK3' is not an element path" in bad["message"]
+    assert bad["file"].endswith("meridian/maps/850-004010.toml")

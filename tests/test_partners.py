@@ -564,7 +564,7 @@ def test_check_partner_looks_at_maps_secrets_and_hooks(root: Path, monkeypatch: 
     (folder / "maps" / "850-004010.toml").write_text("[map]\n")
     seen = []
 
-    def fake_check_maps(partner: registry_module.Partner) -> list[Problem]:
+    def fake_check_maps(partner: registry_module.Partner, maps_root: Path | None = None) -> list[Problem]:
         seen.append(partner.name)
         return [Problem("map.invalid", "x.toml", "a rule is wrong", "fix it")]
 
@@ -584,9 +584,10 @@ def test_check_partner_reports_a_loose_key_file(root: Path) -> None:
     key.write_text("k")
     key.chmod(0o640)
     (root / "meridian/maps").mkdir()
-    (root / "meridian/maps/850-004010.toml").write_text("")
+    (root / "meridian/maps/850-004010.toml").write_text('[map]\nextends = "x12/855/004010"\n')
     Path("maps/base/x12/855").mkdir(parents=True)
-    Path("maps/base/x12/855/004010.toml").write_text("")
+    real = Path(__file__).resolve().parent.parent / "maps" / "base" / "x12" / "855" / "004010.toml"
+    Path("maps/base/x12/855/004010.toml").write_text(real.read_text())
     report = check_partner(root, "meridian")
     assert [p.code for p in report.problems] == ["secret.file_mode"]
     assert report.problems[0].fix == "run chmod 600 partners/meridian/keys/as2.pem"

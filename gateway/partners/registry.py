@@ -386,9 +386,24 @@ def check_map_refs(partner: Partner, maps_root: Path) -> list[Problem]:
     return problems
 
 
-def check_maps(partner: Partner) -> list[Problem]:
-    """Hook: each map's own validation (rules, paths, hooks). The mapping engine plugs in here; nothing yet."""
-    return []
+def check_maps(partner: Partner, maps_root: Path | None = None) -> list[Problem]:
+    """Each of the partner's own maps loads: its rules, paths, base map and fields are valid."""
+    from ..mapping.maps import MapError, load_map  # the mapping engine, beside this layer
+
+    problems: list[Problem] = []
+    for path in sorted((partner.folder / "maps").glob("*.toml")):
+        try:
+            load_map(path, maps_root)
+        except MapError as exc:
+            problems.append(
+                Problem(
+                    code="map.invalid",
+                    file=path.as_posix(),
+                    message=str(exc),
+                    fix="correct that rule (maps/FORMAT.md explains every key), then run `edigw maps lint`",
+                )
+            )
+    return problems
 
 
 def check_certificates(partner: Partner) -> list[Problem]:
@@ -437,7 +452,7 @@ def check_partner(
         report.facts["secrets"] = ", ".join(f"{k} = {v}" for k, v in secrets.items()) or "none"
         report.problems += check_secrets(secrets, folder=folder, profile_file=partner.profile_file, environ=environ)
         report.problems += check_map_refs(partner, maps_root)
-        report.problems += check_maps(partner)
+        report.problems += check_maps(partner, maps_root)
         report.problems += check_certificates(partner)
     report.facts["certificates"] = "no certificates configured"
     return report
