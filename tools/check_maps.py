@@ -317,8 +317,10 @@ class MapChecker:
             parsed = self.check_path(ctx, f"{loc} when", wpath)
             if parsed and parsed[0] not in ctx.idx.loop_triggers[loop]:
                 self.err(ctx.where, f"{loc} when: {wpath} does not test the trigger segment of {loop}")
-            if not isinstance(wval, str):
-                self.err(ctx.where, f"{loc} when: {wpath} value must be a string")
+            if not (
+                isinstance(wval, str) or (isinstance(wval, list) and wval and all(isinstance(v, str) for v in wval))
+            ):
+                self.err(ctx.where, f"{loc} when: {wpath} value must be a string or a list of strings")
             elif parsed:
                 self.check_code(ctx, f"{loc} when", wpath, wval)
         fields = group.get("fields", {})
@@ -454,10 +456,12 @@ class MapChecker:
                 # where is tested on every segment the rule reads, by position: it must be their tag
                 read = ", ".join(sorted(parsed_tags))
                 self.err(ctx.where, f"{loc}: where {wpath} tests another segment than the one(s) read ({read})")
-            if not isinstance(wval, str):
-                self.err(ctx.where, f"{loc}: where {wpath} value must be a string")
+            values = wval if isinstance(wval, list) else [wval]
+            if not values or not all(isinstance(v, str) for v in values):
+                self.err(ctx.where, f"{loc}: where {wpath} value must be a string or a list of strings")
             else:
-                self.check_code(ctx, f"{loc} where", wpath, wval)
+                for v in values:
+                    self.check_code(ctx, f"{loc} where", wpath, v)
 
         # lookup
         lookup = rule.get("lookup")
