@@ -131,7 +131,9 @@ def _partner_from_envelope(partners: Path, data: bytes) -> str:
     except Exception:  # a broken profile elsewhere must not stop a translation: `partners check` reports it
         return ""
     for tx in iter_transactions(data):
-        found = registry.find_by_envelope(tx.standard, tx.sender[0], tx.sender[1])
-        if found is not None:
-            return str(found.name)
+        # what a partner sends names it as the sender; what we send to it, as the receiver
+        for qualifier, ident in (tx.sender, tx.receiver):
+            found = registry.find_by_envelope(tx.standard, qualifier, ident)
+            if found is not None:
+                return str(found.name)
     return ""
