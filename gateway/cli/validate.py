@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,8 +39,19 @@ def _files(paths: tuple[str, ...]) -> list[Path]:
     show_default=True,
     help="X12 functional acknowledgement to build (999 for implementation-guide partners).",
 )
-def validate(paths: tuple[str, ...], as_json: bool, acks_dir: str | None, functional_ack: str) -> None:
+@click.option(
+    "--partners",
+    "partners_root",
+    type=click.Path(file_okay=False),
+    help="Partners folder [partners, when it exists]: each sender's ack policy, and our own ids.",
+)
+def validate(
+    paths: tuple[str, ...], as_json: bool, acks_dir: str | None, functional_ack: str, partners_root: str | None
+) -> None:
     """Check PATHS (files or folders) and report every interchange, group and transaction.
+
+    With a partners folder, a known sender gets the ack policy of its profile, and an interchange
+    not addressed to one of our identifiers (partners/_self.toml) is refused with TA1 009 or CONTRL 7.
 
     Exit status: 0 when everything is accepted, 1 when anything is rejected, 2 for usage or I/O errors.
     """
@@ -49,6 +61,7 @@ def validate(paths: tuple[str, ...], as_json: bool, acks_dir: str | None, functi
     numbers = Counter()
     now = datetime.now(UTC)
     policy = AckPolicy(functional=functional_ack)
+    directory = _directory(partners_root)
     out_dir = Path(acks_dir) if acks_dir else None
     if out_dir is not None:
         try:
@@ -61,7 +74,7 @@ def validate(paths: tuple[str, ...], as_json: bool, acks_dir: str | None, functi
         entry: dict[str, Any] = {"file": str(path), "interchanges": []}
         try:
             with path.open("rb") as fh:
-                for checked in check(fh, numbers=numbers, now=now, policy=policy):
+                for checked in check(fh, numbers=numbers, now=now, policy=policy, directory=directory):
                     written = []
                     for n, ack in enumerate(checked.acks, start=1):
                         if out_dir is not None:
@@ -91,3 +104,16 @@ def validate(paths: tuple[str, ...], as_json: bool, acks_dir: str | None, functi
     if as_json:
         click.echo(json.dumps({"files": report, "exit_code": worst}, indent=2))
     sys.exit(worst)
+
+
+def _directory(partners_root: str | None) -> Any:
+    """The partner directory for ``check()``, or None when there is no partners folder to read."""
+    root = Path(partners_root or os.environ.get("EDIGW_PARTNERS", "partners"))
+    if not root.is_dir():
+        if partners_root:
+            raise click.ClickException(f"no partners folder at {root}")
+        return None
+    from ..partners import load_partners
+    from ..partners.registry import PartnerDirectory
+
+    return PartnerDirectory(load_partners(root))

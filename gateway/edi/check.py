@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from .acks.reading import read_x12_ack
 from .acks.x12 import build_functional_ack, build_ta1
@@ -52,6 +52,30 @@ class AckPolicy:
     ta1: str = "requested"
     contrl: str = "requested"
     x12_delimiters: X12Delimiters | None = None
+
+
+class Directory(Protocol):
+    """Who is who, from the partner profiles: which ack policy a sender gets, and which ids are ours."""
+
+    def policy_for(self, standard: str, sender: tuple[str, str]) -> AckPolicy: ...
+
+    def is_ours(self, standard: str, receiver: tuple[str, str]) -> bool: ...
+
+
+def addressed(ic: InterchangeResult, policy: AckPolicy, directory: Directory | None) -> AckPolicy:
+    """The policy for ``ic``'s sender; an interchange not addressed to us gets TA1 009 / CONTRL 7."""
+    if directory is None or (not ic.control_number and not ic.sender[1]):
+        return policy
+    if ic.receiver[1] and not directory.is_ours(ic.standard, ic.receiver):
+        qualifier, ident = ic.receiver
+        ic.findings.append(
+            finding(
+                "interchange.not_addressed_to_us",
+                f"The interchange is addressed to {qualifier + ':' if qualifier else ''}{ident}, which is not one "
+                "of our identifiers (partners/_self.toml): refused.",
+            )
+        )
+    return directory.policy_for(ic.standard, ic.sender)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +155,13 @@ def check(
     numbers: Numbers,
     now: datetime,
     policy: AckPolicy | None = None,
+    directory: Directory | None = None,
 ) -> Iterator[Checked]:
-    """Check every interchange in ``source`` (bytes or a binary file object). Never raises for bad input."""
+    """Check every interchange in ``source`` (bytes or a binary file object). Never raises for bad input.
+
+    With a ``directory`` (the partner profiles), each sender gets its own ack policy and an
+    interchange not addressed to one of our identifiers is refused.
+    """
     policy = policy or AckPolicy()
     stream: BinaryIO
     if isinstance(source, bytes | bytearray | memoryview):
@@ -145,16 +174,18 @@ def check(
     if standard == "edifact":
         from .edifact.check import check_edifact
 
-        yield from check_edifact(stream, numbers=numbers, now=now, policy=policy)
+        yield from check_edifact(stream, numbers=numbers, now=now, policy=policy, directory=directory)
     else:
-        yield from check_x12(stream, numbers=numbers, now=now, policy=policy)
+        yield from check_x12(stream, numbers=numbers, now=now, policy=policy, directory=directory)
 
 
 def _status(findings: list[Finding]) -> Status:
     return Status.REJECTED if any(f.severity is Severity.ERROR for f in findings) else Status.ACCEPTED
 
 
-def check_x12(source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy) -> Iterator[Checked]:
+def check_x12(
+    source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy, directory: Directory | None = None
+) -> Iterator[Checked]:
     """The X12 half of :func:`check`."""
     seen: set[tuple[str, str]] = set()
     ic: InterchangeResult | None = None
@@ -229,7 +260,7 @@ def check_x12(source: Source, *, numbers: Numbers, now: datetime, policy: AckPol
                     )
                 )
             seen.add(key)
-            yield _finish_x12(ic, numbers, now, policy)
+            yield _finish_x12(ic, numbers, now, addressed(ic, policy, directory))
             ic = None
         elif isinstance(event, JunkRead):
             junk = event.junk

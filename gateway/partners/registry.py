@@ -133,6 +133,21 @@ class Registry:
         return any(ident.matches(standard, qualifier, id) for ident in self.us.ids)
 
 
+class PartnerDirectory:
+    """The registry as :class:`gateway.edi.check.Directory`: each sender's ack policy, and our own ids."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def policy_for(self, standard: str, sender: tuple[str, str]) -> AckPolicy:
+        return ack_policy(self.registry.find_by_envelope(standard, sender[0] or None, sender[1]))
+
+    def is_ours(self, standard: str, receiver: tuple[str, str]) -> bool:
+        if not self.registry.us.ids:
+            return True  # no _self.toml: nothing to compare with (`partners check` warns about it)
+        return self.registry.is_addressed_to_us(standard, receiver[0] or None, receiver[1])
+
+
 def ack_policy(partner: Partner | None) -> AckPolicy:
     """What we send back to a partner; the gateway's defaults for an unknown sender."""
     if partner is None:

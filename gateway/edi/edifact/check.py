@@ -26,7 +26,7 @@ from .dialect import EdifactDialect
 from .tokenizer import MISSING_UNZ, EdifactTokenizer, Junk, ServiceAdvice, split_escaped, unescape
 
 if TYPE_CHECKING:
-    from ..check import AckPolicy, Checked, Numbers
+    from ..check import AckPolicy, Checked, Directory, Numbers
 
 #: Syntax identifier → the codec its bytes are in. UNOA/UNOB are subsets of ASCII.
 CHARSETS = {
@@ -86,9 +86,11 @@ def _parts(value: str, d: EdifactDelimiters) -> list[str]:
     return [unescape(p, d.release) for p in split_escaped(value, d.component, d.release)]
 
 
-def check_edifact(source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy) -> Iterator[Checked]:
+def check_edifact(
+    source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy, directory: Directory | None = None
+) -> Iterator[Checked]:
     """The EDIFACT half of :func:`gateway.edi.check.check`."""
-    from ..check import Checked
+    from ..check import Checked, addressed
 
     seen: set[tuple[str, str]] = set()
     st: _State | None = None
@@ -108,7 +110,7 @@ def check_edifact(source: Source, *, numbers: Numbers, now: datetime, policy: Ac
                 continue
             done = _service_segment(st, tok)
             if done is not None:
-                yield _finish(done, st, seen, numbers, now, policy)
+                yield _finish(done, st, seen, numbers, now, addressed(done, policy, directory))
                 if st.ic is None:  # closed by its UNZ; a UNB that closed it has opened the next one
                     st = None
         elif isinstance(tok, ServiceAdvice):
@@ -117,7 +119,7 @@ def check_edifact(source: Source, *, numbers: Numbers, now: datetime, policy: Ac
             if st is not None:
                 ic = _close_interchange(st, None)
                 if ic is not None:
-                    yield _finish(ic, st, seen, numbers, now, policy)
+                    yield _finish(ic, st, seen, numbers, now, addressed(ic, policy, directory))
                 st = None
         elif isinstance(tok, Junk):
             yield Checked(
