@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from gateway.edi.check import AckPolicy, Counter, check
@@ -19,7 +19,7 @@ ORDERS = (SAMPLES / "orders-d96a.edi").read_bytes()
 @dataclass
 class Fixed:
     ours: tuple[str, str]
-    policy: AckPolicy = AckPolicy()
+    policy: AckPolicy = field(default_factory=AckPolicy)
 
     def policy_for(self, standard: str, sender: tuple[str, str]) -> AckPolicy:
         return self.policy

@@ -75,10 +75,22 @@ def test_partner_checks_clean(name: str) -> None:
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_samples_validate_accepted(name: str) -> None:
-    code, out = run("validate", str(PARTNERS / name / "samples"))
+    inbound = [str(PARTNERS / s) for s in INBOUND if s.startswith(f"{name}/")]
+    code, out = run("validate", *inbound)
     assert code == 0, out
     assert "REJECTED" not in out
-    assert out.count("ACCEPTED") >= 3 * len(samples(name))  # interchange, group/messages, transaction
+    assert out.count("ACCEPTED") >= 3 * len(inbound)  # interchange, group/messages, transaction
+
+
+@pytest.mark.parametrize("sample", sorted(OUTBOUND))
+def test_what_we_send_is_valid_and_not_addressed_to_us(sample: str, tmp_path: Path) -> None:
+    # as syntax, with no partners folder: accepted
+    code, out = run("validate", "--partners", str(tmp_path), str(PARTNERS / sample))
+    assert code == 0, out
+    # received by us, it would be refused: it is addressed to the partner, not to us
+    code, out = run("validate", str(PARTNERS / sample))
+    assert code == 1
+    assert "interchange.not_addressed_to_us" in out
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
