@@ -486,6 +486,8 @@ class _Outbound:
             for code, meaning in rule.lookup.items():
                 if meaning == text:
                     return code
+            if text not in rule.lookup:
+                return ""  # a meaning this map has no code for: nothing rather than a word in a coded element
         return text
 
     def builders(self, rules: dict[str, Rule], data: dict[str, Any], order: dict[str, int]) -> list[_Builder]:
