@@ -672,6 +672,9 @@ class _Outbound:
             if level == "O":
                 seen += [o for o in extra_orders if o not in seen]
             for value in seen:
+                if not value:  # items that name no order (or pack) hang from the level above
+                    subtree((*prefix, value), depth + 1, parent_id)
+                    continue
                 node = hl(parent_id, level, True)
                 field_name = self.parent_field(item_group, level)
                 rule = replace(item_group.fields[field_name], parent="")
