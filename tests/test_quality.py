@@ -78,3 +78,8 @@ def test_every_shipped_schema_loads() -> None:
         for message in ("ORDERS", "ORDRSP", "DESADV", "INVOIC"):
             assert edifact_schema(message, directory) is not None, (message, directory)
     assert contrl_schema() is not None
+
+
+def test_base_maps_are_consistent_with_schemas_and_documents() -> None:
+    proc = subprocess.run([sys.executable, "tools/check_maps.py"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -56,31 +56,16 @@ from gateway.edi.schema import (  # noqa: E402
     edifact_schema,
     x12_schema,
 )
+from gateway.mapping.maps import RULE_KEYS as ENGINE_RULE_KEYS  # noqa: E402
+from gateway.mapping.maps import TYPES as ENGINE_TYPES  # noqa: E402
 
 MAP_KEYS = {"standard", "set", "version", "document", "extends", "hook", "ignore"}
 MAP_REQUIRED = ("standard", "set", "version", "document")
 TOP_KEYS = {"map", "fields", "groups", "outbound"}
 GROUP_KEYS = {"loop", "when", "fields"}
-RULE_KEYS = {
-    "path",
-    "paths",
-    "many",
-    "where",
-    "lookup",
-    "type",
-    "format",
-    "format_path",
-    "const",
-    "pairs",
-    "kinds",
-    "level",
-    "parent",
-    "scale",
-    "default",
-    "loop",
-}
+RULE_KEYS = set(ENGINE_RULE_KEYS - {"count"})  # the engine's own list; count is for [outbound] only
 SOURCES = ("path", "paths", "const", "pairs")
-TYPES = {"string", "decimal", "int", "date", "datetime"}
+TYPES = set(ENGINE_TYPES)
 X12_DATE_FORMATS = {"CCYYMMDD", "YYMMDD"}
 RESERVED_FIELDS = {"document_type", "provenance"}
 PATH_RE = re.compile(r"^([A-Z][A-Z0-9]{1,2})(\d\d)(?:-(\d\d))?$")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -110,6 +110,25 @@ class TextBuffer:
     def more(self) -> bool:
         """Read one more chunk onto the buffer; False at end of input."""
         return self.fill(len(self.buf) - self.pos + 1)
+
+    def skip_to(self, find: Callable[[str, int], int], start: int | None = None) -> int:
+        """Move ``pos`` to where ``find(buf, from)`` points next, or to the end; returns the characters passed."""
+        length = 0
+        search = self.pos if start is None else start
+        while True:
+            k = find(self.buf, search)
+            if k >= 0:
+                length += k - self.pos
+                self.pos = k
+                return length
+            keep = max(self.pos, len(self.buf) - 3)  # what is looked for may straddle two chunks
+            length += keep - self.pos
+            self.pos = keep
+            if not self.more():
+                length += len(self.buf) - self.pos
+                self.pos = len(self.buf)
+                return length
+            search = self.pos
 
     def rest(self) -> str:
         """What is left from ``pos``."""

@@ -493,9 +493,7 @@ class _Outbound:
     def builders(self, rules: dict[str, Rule], data: dict[str, Any], order: dict[str, int]) -> list[_Builder]:
         made: list[tuple[int, str, _Builder]] = []
 
-        def builder(
-            tag: str, where: tuple[tuple[Path_, tuple[str, ...]], ...], n: int = 0, loop: str = ""
-        ) -> _Builder:
+        def builder(tag: str, where: tuple[tuple[Path_, tuple[str, ...]], ...], n: int = 0, loop: str = "") -> _Builder:
             # rules on one segment share it unless their qualifiers disagree (REF*DP and REF*CT are two REFs)
             for m_n, m_loop, b in made:
                 if b.tag == tag and m_n == n and m_loop == loop and all(b.get(p) in ("", v[0]) for p, v in where):

@@ -154,31 +154,14 @@ class EdifactTokenizer:
             if p < n:
                 return True
 
-    def _find_start(self, start: int) -> int:
-        buf = self._tb.buf
-        best = -1
-        for tag in ("UNA", "UNB"):
-            k = buf.find(tag, start)
-            if k >= 0 and (best < 0 or k < best):
-                best = k
-        return best
+    @staticmethod
+    def _find_start(buf: str, start: int) -> int:
+        """The next UNA or UNB at or after ``start``, or -1."""
+        found = [k for k in (buf.find("UNA", start), buf.find("UNB", start)) if k >= 0]
+        return min(found) if found else -1
 
     def _skip_to_next_interchange(self) -> int:
-        tb = self._tb
-        length = 0
-        while True:
-            k = self._find_start(tb.pos)
-            if k >= 0:
-                length += k - tb.pos
-                tb.pos = k
-                return length
-            keep = max(tb.pos, len(tb.buf) - 3)
-            length += keep - tb.pos
-            tb.pos = keep
-            if not tb.more():
-                length += len(tb.buf) - tb.pos
-                tb.pos = len(tb.buf)
-                return length
+        return self._tb.skip_to(self._find_start)
 
     def _junk(self) -> Junk:
         tb = self._tb

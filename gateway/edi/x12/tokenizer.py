@@ -97,9 +97,7 @@ def _wrapped(buf: str, pos: int, term: str) -> bool:
     return False
 
 
-def _batches(
-    buf: str, start: int, end: int, term: str, split: Callable[[str], list[list[str]]]
-) -> Iterator[list[str]]:
+def _batches(buf: str, start: int, end: int, term: str, split: Callable[[str], list[list[str]]]) -> Iterator[list[str]]:
     """The segments of ``buf[start:end]``, split about BATCH characters at a time (fewer lists alive at once)."""
     while end - start > BATCH:
         cut = buf.rfind(term, start, start + BATCH)
@@ -192,23 +190,7 @@ class X12Tokenizer:
         tb.fill(80)
         offset = tb.offset + tb.pos
         preview = tb.buf[tb.pos : tb.pos + 80]
-        length = 0
-        start = tb.pos + skip
-        while True:
-            k = _find_isa(tb.buf, start, None)
-            if k >= 0:
-                length += k - tb.pos
-                tb.pos = k
-                break
-            # keep a little tail in case "ISA" straddles two chunks
-            keep = max(tb.pos, len(tb.buf) - 3)
-            length += keep - tb.pos
-            tb.pos = keep
-            if not tb.more():
-                length += len(tb.buf) - tb.pos
-                tb.pos = len(tb.buf)
-                break
-            start = tb.pos
+        length = tb.skip_to(lambda buf, start: _find_isa(buf, start, None), tb.pos + skip)
         return Junk(preview, length, offset, [finding(code, message, segment=preview)])
 
     # -- the ISA ---------------------------------------------------------------------------------
