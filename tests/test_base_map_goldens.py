@@ -88,14 +88,11 @@ def test_base_map_golden(map_path: Path) -> None:
 
 #: Base maps whose outbound transactions are not yet valid against their own schema, and why.
 OUTBOUND_INVALID = {
-    "edifact/DESADV/D01B.toml": "PIA01 (product id function) and TDT01 are not written; item ids spread over PIA",
-    "edifact/DESADV/D96A.toml": "PIA01 (product id function) and TDT01 are not written; item ids spread over PIA",
-    "edifact/INVOIC/D01B.toml": "PIA01, the ALC amount's MOA qualifier and PAT03 are not written",
-    "edifact/INVOIC/D96A.toml": "PIA01, the ALC amount's MOA qualifier and PAT03 are not written",
-    "edifact/ORDERS/D01B.toml": "PIA01 is not written; BGM01 220 is refused by the D01B code list",
-    "edifact/ORDERS/D96A.toml": "PIA01 is not written; BGM01 220 is refused by the code list",
-    "edifact/ORDRSP/D01B.toml": "PIA01 is not written; item ids spread over PIA",
-    "edifact/ORDRSP/D96A.toml": "PIA01 is not written; item ids spread over PIA; IMD text over an..35",
+    "edifact/INVOIC/D01B.toml": "PAT03 and the ALC amount's MOA qualifier are not written; ALC05 gets the charge code",
+    "edifact/INVOIC/D96A.toml": "PAT03 and the ALC amount's MOA qualifier are not written; IMD text over an..35",
+    "edifact/ORDERS/D01B.toml": "an X12 order type (BEG02 SA) is written as BGM01, where EDIFACT wants a 1001 code",
+    "edifact/ORDERS/D96A.toml": "an X12 order type (BEG02 SA) is written as BGM01, where EDIFACT wants a 1001 code",
+    "edifact/ORDRSP/D96A.toml": "descriptions longer than an..35 are not split over IMD03-04 and IMD03-05",
     "x12/856/004010.toml": "BSN03/BSN04 (the ASN's own date and time) have no document field to come from",
     "x12/856/005010.toml": "BSN03/BSN04 (the ASN's own date and time) have no document field to come from",
 }

@@ -437,8 +437,8 @@ class MapChecker:
             parsed = self.check_path(ctx, f"{loc} where", wpath)
             if not parsed:
                 continue
-            if parsed_tags and parsed_tags != {parsed[0]}:
-                # where is tested on every segment the rule reads, by position: it must be their tag
+            if parsed_tags and parsed[0] not in parsed_tags:
+                # where is tested on the segments of its own tag among those the rule reads
                 read = ", ".join(sorted(parsed_tags))
                 self.err(ctx.where, f"{loc}: where {wpath} tests another segment than the one(s) read ({read})")
             values = wval if isinstance(wval, list) else [wval]

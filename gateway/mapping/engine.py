@@ -127,13 +127,16 @@ class _Reader:
         return value
 
     def matches(self, i: int, tag: str, where: tuple[tuple[Path_, tuple[str, ...]], ...]) -> bool:
+        """Segment ``i`` has ``tag`` and holds the ``where`` values that concern that tag."""
         if self.segments[i][0] != tag:
             return False
-        return all(self.raw(i, p) in v for p, v in where)
+        return all(self.raw(i, p) in v for p, v in where if p.tag == tag)
 
     def mark_where(self, i: int, where: tuple[tuple[Path_, tuple[str, ...]], ...]) -> None:
+        tag = self.segments[i][0]
         for p, _ in where:
-            self.used.add((i, p.element, p.component))
+            if p.tag == tag:
+                self.used.add((i, p.element, p.component))
 
 
 def _to_date(value: str, fmt: str) -> date:
@@ -496,13 +499,19 @@ class _Outbound:
         def builder(tag: str, where: tuple[tuple[Path_, tuple[str, ...]], ...], n: int = 0, loop: str = "") -> _Builder:
             # rules on one segment share it unless their qualifiers disagree (REF*DP and REF*CT are two REFs)
             for m_n, m_loop, b in made:
-                if b.tag == tag and m_n == n and m_loop == loop and all(b.get(p) in ("", v[0]) for p, v in where):
+                if (
+                    b.tag == tag
+                    and m_n == n
+                    and m_loop == loop
+                    and all(b.get(p) in ("", v[0]) for p, v in where if p.tag == tag)
+                ):
                     break
             else:
                 b = _Builder(tag, order.get(tag, 10**12), loop=loop)
                 made.append((n, loop, b))
             for p, v in where:
-                b.set(p, v[0])
+                if p.tag == tag:
+                    b.set(p, v[0])
             return b
 
         for name, rule in rules.items():
@@ -513,11 +522,12 @@ class _Outbound:
             if value in (None, "", []):
                 continue
             if rule.pairs:
-                for n, (item, (q, v)) in enumerate(zip(value, rule.pairs)):
+                # one segment per tag: LIN03 takes the first id, PIA02..PIA06 of one PIA the next ones
+                for item, (q, v) in zip(value, rule.pairs):
                     qualifier = item.get("qualifier") or _inverse(rule.kinds or {}, item.get("kind", ""))
-                    b = builder(q.tag, rule.where, 0 if q.tag == rule.pairs[0][0].tag else n)
+                    b = builder(q.tag, rule.where, 0, loop)
                     b.set(q, qualifier)
-                    builder(v.tag, rule.where, 0 if v.tag == rule.pairs[0][0].tag else n).set(v, str(item["value"]))
+                    builder(v.tag, rule.where, 0, loop).set(v, str(item["value"]))
                 continue
             if rule.listed:
                 width = len(rule.paths)  # more values than paths: another segment (a third address line, a second N3)
