@@ -87,3 +87,15 @@ def test_help_is_instant_and_lists_validate() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
     assert "validate" in result.output
+
+
+def test_a_segment_out_of_place_is_shown_as_the_partner_wrote_it(tmp_path: Path) -> None:
+    data = (SAMPLES / "850-requisition.edi").read_bytes()
+    data = data.replace(b"GS*PO*STMARYEPROC*STMARYCENTRAL*20261128*0930*101*X*004010~\n", b"")
+    stray = tmp_path / "no-gs.edi"
+    stray.write_bytes(data)
+    code, out = run(str(stray))
+    assert code == 1
+    assert "A transaction (ST) appears outside a functional group (GS)." in out
+    assert "    ST*850*0001" in out
+    assert "['ST'" not in out

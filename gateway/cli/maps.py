@@ -13,7 +13,8 @@ import click
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def _roots(partners_root: str | None, maps_root: str | None) -> tuple[Path, Path]:
+def roots(partners_root: str | None, maps_root: str | None) -> tuple[Path, Path]:
+    """The partners and maps folders: the options, else EDIGW_PARTNERS / EDIGW_MAPS, else ./partners and ./maps."""
     partners = Path(partners_root or os.environ.get("EDIGW_PARTNERS", "partners"))
     maps = Path(maps_root or os.environ.get("EDIGW_MAPS", "maps"))
     return partners, maps
@@ -56,7 +57,7 @@ def new(partner: str, base: str, force: bool, as_json: bool, partners_root: str 
     from ..mapping.maps import base_map_path
     from ..mapping.scaffold import scaffold
 
-    partners, maps_dir = _roots(partners_root, maps_root)
+    partners, maps_dir = roots(partners_root, maps_root)
     folder = _partner_dir(partners, partner)
     base_file = base_map_path(base, maps_dir)
     if not base_file.is_file():
@@ -103,7 +104,7 @@ def test(
     from ..mapping.service import golden_diff, golden_path, golden_text, translate_file
     from .translate import checker_for, render_outcome, validate_summary
 
-    partners, maps_dir = _roots(partners_root, maps_root)
+    partners, maps_dir = roots(partners_root, maps_root)
     folder = _partner_dir(partners, partner)
     checker, named = checker_for(partners, partner)
     worst = EXIT_OK
@@ -155,7 +156,7 @@ def lint(as_json: bool, partners_root: str | None, maps_root: str | None) -> Non
     """Load every base map and every partner map, and report each error with its file and rule."""
     from ..mapping.maps import MapError, load_map
 
-    partners, maps_dir = _roots(partners_root, maps_root)
+    partners, maps_dir = roots(partners_root, maps_root)
     files = sorted((maps_dir / "base").rglob("*.toml")) + sorted(partners.glob("*/maps/*.toml"))
     problems = []
     for path in files:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,9 +83,9 @@ def render_outcome(entry: dict[str, Any]) -> str:
 def translate(file: str, partner: str | None, as_json: bool, partners_root: str | None, maps_root: str | None) -> None:
     """Translate FILE into canonical documents and print them (JSON with --json)."""
     from ..mapping.service import translate_file
+    from .maps import roots
 
-    partners = Path(partners_root or os.environ.get("EDIGW_PARTNERS", "partners"))
-    maps_dir = Path(maps_root or os.environ.get("EDIGW_MAPS", "maps"))
+    partners, maps_dir = roots(partners_root, maps_root)
     path = Path(file)
     try:
         data = path.read_bytes()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,7 +107,9 @@ def validate(
 
 def _directory(partners_root: str | None) -> Any:
     """The partner directory for ``check()``, or None when there is no partners folder to read."""
-    root = Path(partners_root or os.environ.get("EDIGW_PARTNERS", "partners"))
+    from .maps import roots
+
+    root, _maps = roots(partners_root, None)
     if not root.is_dir():
         if partners_root:
             raise click.ClickException(f"no partners folder at {root}")

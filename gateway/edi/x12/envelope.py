@@ -87,10 +87,6 @@ class Interchange:
     group_controls: set[str] = field(default_factory=set)
 
     @property
-    def delimiters(self) -> object:
-        return self.header.delimiters
-
-    @property
     def control_number(self) -> str:
         return self.header.control_number
 
@@ -337,7 +333,7 @@ class _Reader:
                     finding(
                         "interchange.invalid_content",
                         "A transaction (ST) appears outside a functional group (GS).",
-                        segment=str(seg),
+                        segment=ic.header.delimiters.element.join(seg),
                     )
                 )
                 self.group = Group(None, ic)
@@ -366,7 +362,11 @@ class _Reader:
                 yield self._close_transaction(missing_trailer=True)
             if self.group is None:
                 ic.findings.append(
-                    finding("interchange.invalid_content", "GE without a matching GS.", segment=str(seg))
+                    finding(
+                        "interchange.invalid_content",
+                        "GE without a matching GS.",
+                        segment=ic.header.delimiters.element.join(seg),
+                    )
                 )
             else:
                 yield self._close_group(seg)
