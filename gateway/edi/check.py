@@ -35,6 +35,15 @@ from .x12.envelope import (
 )
 
 Numbers = Callable[[str], int]
+
+
+class Seen(Protocol):
+    """Interchanges already received, by (sender id, control number): a set, or the store's view."""
+
+    def __contains__(self, key: object) -> bool: ...
+
+    def add(self, key: tuple[str, str]) -> None: ...
+
 ACK_SETS = frozenset({"997", "999", "TA1", "CONTRL"})
 
 
@@ -156,11 +165,14 @@ def check(
     now: datetime,
     policy: AckPolicy | None = None,
     directory: Directory | None = None,
+    seen: Seen | None = None,
 ) -> Iterator[Checked]:
     """Check every interchange in ``source`` (bytes or a binary file object). Never raises for bad input.
 
     With a ``directory`` (the partner profiles), each sender gets its own ack policy and an
-    interchange not addressed to one of our identifiers is refused.
+    interchange not addressed to one of our identifiers is refused. ``seen`` holds the
+    (sender, control number) pairs received before this run; a repeat is a duplicate,
+    answered with TA1 025 (or CONTRL 26) unless the policy turns TA1s off.
     """
     policy = policy or AckPolicy()
     stream: BinaryIO
@@ -174,9 +186,14 @@ def check(
     if standard == "edifact":
         from .edifact.check import check_edifact
 
-        yield from check_edifact(stream, numbers=numbers, now=now, policy=policy, directory=directory)
+        yield from check_edifact(stream, numbers=numbers, now=now, policy=policy, directory=directory, seen=seen)
     else:
-        yield from check_x12(stream, numbers=numbers, now=now, policy=policy, directory=directory)
+        yield from check_x12(stream, numbers=numbers, now=now, policy=policy, directory=directory, seen=seen)
+
+
+def is_duplicate(ic: InterchangeResult) -> bool:
+    """Whether ``ic`` repeats an interchange received before (same sender and control number)."""
+    return any(f.code == "interchange.duplicate" for f in ic.findings)
 
 
 def _status(findings: list[Finding]) -> Status:
@@ -184,10 +201,17 @@ def _status(findings: list[Finding]) -> Status:
 
 
 def check_x12(
-    source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy, directory: Directory | None = None
+    source: Source,
+    *,
+    numbers: Numbers,
+    now: datetime,
+    policy: AckPolicy,
+    directory: Directory | None = None,
+    seen: Seen | None = None,
 ) -> Iterator[Checked]:
     """The X12 half of :func:`check`."""
-    seen: set[tuple[str, str]] = set()
+    if seen is None:
+        seen = set()
     ic: InterchangeResult | None = None
     group: GroupResult | None = None
     dialects: dict[str, X12Dialect] = {}
@@ -256,7 +280,7 @@ def check_x12(
                     finding(
                         "interchange.duplicate",
                         f"Interchange control number {ic.control_number} from {ic.sender[1]} was already "
-                        "seen in this run.",
+                        "received: its transactions are not processed again.",
                     )
                 )
             seen.add(key)
@@ -347,10 +371,12 @@ def _finish_x12(ic: InterchangeResult, numbers: Numbers, now: datetime, policy: 
     ic.settle()
     out = Checked(ic)
     only_acks = not trading
+    duplicate = is_duplicate(ic)
     want_ta1 = policy.ta1 == "always" or (
         policy.ta1 != "never"
         and (
             (envelope_errors and policy.ta1 in ("requested", "errors"))
+            or duplicate
             or (ic.ack_requested and policy.ta1 == "requested" and not only_acks)
         )
     )
@@ -358,6 +384,8 @@ def _finish_x12(ic: InterchangeResult, numbers: Numbers, now: datetime, policy: 
         ta1 = build_ta1(ic, numbers, now, delimiters=policy.x12_delimiters)
         if ta1 is not None:
             out.acks.append(Ack("TA1", ta1, ic.control_number))
+    if duplicate and out.acks:
+        return out  # TA1 025 answers a duplicate; without a TA1, the functional ack below is the answer
     if not envelope_errors and trading and policy.functional in ("997", "999"):
         payload = build_functional_ack(
             ic, trading, numbers, now, flavour=policy.functional, delimiters=policy.x12_delimiters

@@ -94,7 +94,11 @@ def build_contrl(
         ["UNH", message_ref, ("CONTRL", "4", "1", "UN") if four else ("CONTRL", "D", "3", "UN")],
     ]
     ic_errors = [f for f in ic.findings if f.is_error]
-    if received_only:
+    duplicate = not ic_errors and any(f.code == "interchange.duplicate" for f in ic.findings)
+    if duplicate:  # answered "rejected, 26" at the interchange: its messages are not processed again
+        ic_errors = [f for f in ic.findings if f.code == "interchange.duplicate"]
+        action = "4"
+    elif received_only:
         action = "8"
     elif ic.status is Status.REJECTED and (ic_errors or not ic.transactions):
         action = "4"
@@ -104,7 +108,7 @@ def build_contrl(
     if ic_errors and action == "4":
         uci.append(_contrl_code(ic_errors[0]))
     segs.append(uci)
-    if not received_only:
+    if not (received_only or duplicate):
         for group in ic.groups:
             segs += _group_segments(group)
     segs.append(["UNT", "", message_ref])

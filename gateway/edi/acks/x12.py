@@ -214,12 +214,18 @@ def build_functional_ack(
 
 
 def ta1_note(ic: InterchangeResult) -> tuple[str, str]:
-    """TA104 and TA105 for ``ic``: A/000 when clean, R and the first error's note code otherwise."""
+    """TA104 and TA105 for ``ic``: A/000 when clean, R and the first error's note code otherwise.
+
+    A duplicate (a warning: the interchange was received, not lost) is answered R/025.
+    """
     for f in ic.findings:
         if f.is_error and f.kind.ta1:
             return "R", f.ack_code or f.kind.ta1
     if any(f.is_error for f in ic.findings):
         return "R", "024"
+    for f in ic.findings:
+        if f.code == "interchange.duplicate":
+            return "R", "025"
     return "A", "000"
 
 

@@ -26,7 +26,7 @@ from .dialect import EdifactDialect
 from .tokenizer import MISSING_UNZ, EdifactTokenizer, Junk, ServiceAdvice, split_escaped, unescape
 
 if TYPE_CHECKING:
-    from ..check import AckPolicy, Checked, Directory, Numbers
+    from ..check import AckPolicy, Checked, Directory, Numbers, Seen
 
 #: Syntax identifier → the codec its bytes are in. UNOA/UNOB are subsets of ASCII.
 CHARSETS = {
@@ -87,12 +87,19 @@ def _parts(value: str, d: EdifactDelimiters) -> list[str]:
 
 
 def check_edifact(
-    source: Source, *, numbers: Numbers, now: datetime, policy: AckPolicy, directory: Directory | None = None
+    source: Source,
+    *,
+    numbers: Numbers,
+    now: datetime,
+    policy: AckPolicy,
+    directory: Directory | None = None,
+    seen: Seen | None = None,
 ) -> Iterator[Checked]:
     """The EDIFACT half of :func:`gateway.edi.check.check`."""
     from ..check import Checked, addressed
 
-    seen: set[tuple[str, str]] = set()
+    if seen is None:
+        seen = set()
     st: _State | None = None
     for tok in EdifactTokenizer(source):
         if isinstance(tok, list):
@@ -434,7 +441,7 @@ def _close_interchange(st: _State, unz: list[str] | None) -> InterchangeResult |
 def _finish(
     ic: InterchangeResult,
     st: _State,
-    seen: set[tuple[str, str]],
+    seen: Seen,
     numbers: Numbers,
     now: datetime,
     policy: AckPolicy,
@@ -446,7 +453,8 @@ def _finish(
         ic.findings.append(
             finding(
                 "interchange.duplicate",
-                f"Interchange reference {ic.control_number} from {ic.sender[1]} was already seen in this run.",
+                f"Interchange reference {ic.control_number} from {ic.sender[1]} was already received: "
+                "its messages are not processed again.",
             )
         )
     seen.add(key)
@@ -458,8 +466,7 @@ def _finish(
     wanted = policy.contrl == "always" or (
         policy.contrl == "requested" and (ic.ack_requested or ic.status is not Status.ACCEPTED)
     )
-    if (answerable and trading and wanted and policy.contrl != "never") or (
-        answerable and errors and policy.contrl != "never"
-    ):
+    duplicate = any(f.code == "interchange.duplicate" for f in ic.findings)
+    if answerable and ((trading and wanted) or errors or duplicate) and policy.contrl != "never":
         out.acks.append(Ack("CONTRL", build_contrl(ic, numbers, now), ic.control_number))
     return out
