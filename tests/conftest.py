@@ -36,3 +36,36 @@ def corpus() -> Path:
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 11, 28, 14, 30, tzinfo=UTC)
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL server for the store tests (``.ci/run`` starts one and sets this)."""
+    return os.environ.get("EDIGW_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
+    """A fresh, empty database: SQLite in ``tmp_path``, and PostgreSQL in a schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'edigw.db'}"
+        return
+    url = postgres_url()
+    if url is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but EDIGW_TEST_DATABASE_URL is not set: .ci/run starts PostgreSQL and sets it")
+        pytest.skip("no PostgreSQL: set EDIGW_TEST_DATABASE_URL (`.ci/postgres` starts one and prints it)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()

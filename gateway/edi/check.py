@@ -54,19 +54,21 @@ class AckPolicy:
     ``functional``: ``997``, ``999`` or ``none``. ``ta1``: ``requested`` (when ISA14=1 or the
     envelope is in error), ``always``, ``errors`` (only on envelope errors) or ``never``.
     ``contrl``: ``requested`` (when UNB 0031 asks, or the interchange is rejected),
-    ``always`` or ``never``.
+    ``always`` or ``never``. ``numbers``, when set, numbers this sender's acks (the pipeline
+    keeps one counter per partner and usage) instead of the counter given to :func:`check`.
     """
 
     functional: str = "997"
     ta1: str = "requested"
     contrl: str = "requested"
     x12_delimiters: X12Delimiters | None = None
+    numbers: Numbers | None = None
 
 
 class Directory(Protocol):
     """Who is who, from the partner profiles: which ack policy a sender gets, and which ids are ours."""
 
-    def policy_for(self, standard: str, sender: tuple[str, str]) -> AckPolicy: ...
+    def policy_for(self, standard: str, sender: tuple[str, str], usage: str = "") -> AckPolicy: ...
 
     def is_ours(self, standard: str, receiver: tuple[str, str]) -> bool: ...
 
@@ -84,7 +86,7 @@ def addressed(ic: InterchangeResult, policy: AckPolicy, directory: Directory | N
                 "of our identifiers (partners/_self.toml): refused.",
             )
         )
-    return directory.policy_for(ic.standard, ic.sender)
+    return directory.policy_for(ic.standard, ic.sender, ic.usage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +368,7 @@ def _check_transaction(
 
 
 def _finish_x12(ic: InterchangeResult, numbers: Numbers, now: datetime, policy: AckPolicy) -> Checked:
+    numbers = policy.numbers or numbers
     envelope_errors = any(f.is_error for f in ic.findings)
     trading = [g for g in ic.groups if not g.is_ack]
     ic.settle()

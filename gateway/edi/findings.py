@@ -151,6 +151,12 @@ KINDS: dict[str, Kind] = {
         _k("crosswalk.unknown_item", D),
         _k("crosswalk.unknown_uom", D),
         _k("crosswalk.unknown_party", D),
+        # The pipeline: what stops a document between translation and the ERP
+        _k("partner.unknown", D),
+        _k("business.duplicate", D, W),
+        _k("usage.mismatch", D, W),
+        _k("post.rejected", D),
+        _k("job.failed", D),
     )
 }
 

@@ -139,7 +139,7 @@ class PartnerDirectory:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
 
-    def policy_for(self, standard: str, sender: tuple[str, str]) -> AckPolicy:
+    def policy_for(self, standard: str, sender: tuple[str, str], usage: str = "") -> AckPolicy:
         return ack_policy(self.registry.find_by_envelope(standard, sender[0] or None, sender[1]))
 
     def is_ours(self, standard: str, receiver: tuple[str, str]) -> bool:

@@ -468,5 +468,5 @@ def _finish(
     )
     duplicate = any(f.code == "interchange.duplicate" for f in ic.findings)
     if answerable and ((trading and wanted) or errors or duplicate) and policy.contrl != "never":
-        out.acks.append(Ack("CONTRL", build_contrl(ic, numbers, now), ic.control_number))
+        out.acks.append(Ack("CONTRL", build_contrl(ic, policy.numbers or numbers, now), ic.control_number))
     return out

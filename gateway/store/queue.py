@@ -1,0 +1,115 @@
+"""The job queue, in the same database as the state.
+
+A state change and the job it creates are added in one session, so they commit together.
+A worker claims a job in a short transaction of its own (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several workers never take the same job; SQLite runs one worker), runs it,
+and marks it done in the transaction that holds the job's own changes. A failure is retried
+with exponential backoff and jitter up to the kind's limit; after that the job is
+``failed`` and the caller sends the document to review. A job left ``running`` by a killed
+worker is given back after its lease (at once, on SQLite, when the single worker starts).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from .db import Store
+from .models import Job
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often a kind of job is tried and how long to wait between tries."""
+
+    max_attempts: int = 5
+    base_seconds: float = 2.0
+    cap_seconds: float = 600.0
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> timedelta:
+        """Exponential backoff with "equal jitter": between half and all of base * 2^(n-1), capped."""
+        full = min(self.cap_seconds, self.base_seconds * 2 ** max(0, attempts - 1))
+        return timedelta(seconds=full / 2 + (rng or random).uniform(0, full / 2))
+
+
+def enqueue(session: Session, kind: str, ref_id: int, *, now: datetime, policy: RetryPolicy, delay: float = 0.0) -> Job:
+    job = Job(
+        kind=kind,
+        ref_id=ref_id,
+        status="queued",
+        attempts=0,
+        max_attempts=policy.max_attempts,
+        run_after=now + timedelta(seconds=delay),
+        created_at=now,
+    )
+    session.add(job)
+    return job
+
+
+def claim(store: Store, worker: str, now: datetime, kinds: tuple[str, ...] = ()) -> Job | None:
+    """Take the next due job for ``worker`` (committed as ``running``), or None when nothing is due."""
+    with store.session() as s:
+        q = select(Job).where(Job.status == "queued", Job.run_after <= now)
+        if kinds:
+            q = q.where(Job.kind.in_(kinds))
+        q = q.order_by(Job.run_after, Job.id).limit(1)
+        if store.skip_locked:
+            q = q.with_for_update(skip_locked=True)
+        job = s.execute(q).scalar_one_or_none()
+        if job is None:
+            return None
+        job.status = "running"
+        job.attempts += 1
+        job.locked_by = worker
+        job.locked_at = now
+        return job
+
+
+def finish(session: Session, job_id: int, now: datetime) -> None:
+    session.execute(update(Job).where(Job.id == job_id).values(status="done", finished_at=now, locked_by=""))
+
+
+def retry_or_fail(session: Session, job_id: int, error: str, now: datetime, policy: RetryPolicy) -> bool:
+    """After a failed run: True when it will be tried again, False when it is spent (now ``failed``)."""
+    job = session.get(Job, job_id)
+    if job is None:
+        return False
+    job.last_error = error[:4000]
+    job.locked_by = ""
+    if job.attempts >= job.max_attempts:
+        job.status = "failed"
+        job.finished_at = now
+        return False
+    job.status = "queued"
+    job.run_after = now + policy.delay(job.attempts)
+    return True
+
+
+def give_up(session: Session, job_id: int, error: str, now: datetime) -> None:
+    """A permanent failure: no retry."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status="failed", finished_at=now, last_error=error[:4000], locked_by="")
+    )
+
+
+def release_stale(store: Store, now: datetime, lease: timedelta) -> int:
+    """Give back jobs left ``running`` longer than ``lease`` (their worker died); returns how many."""
+    with store.session() as s:
+        result = s.execute(
+            update(Job)
+            .where(Job.status == "running", Job.locked_at <= now - lease)
+            .values(status="queued", locked_by="", run_after=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def depth(session: Session) -> dict[str, int]:
+    """Jobs per status."""
+    rows = session.execute(select(Job.status, func.count()).group_by(Job.status))
+    return {status: int(n) for status, n in rows}
