@@ -1,0 +1,277 @@
+"""The JSON feed connector: each posted document as one JSON file in a folder, or one HTTP POST.
+
+The body is the same in both modes, pretty-printed with sorted keys::
+
+    {"document": {...model_dump(mode="json")...}, "key": "<BusinessKey.text>"}
+
+Folder mode writes ``<folder>/<partner>/<doc_type>/<number>[--<revision>].json``. Partner,
+number and revision are made safe as file names by percent-encoding everything but letters,
+digits, ``_``, ``.`` and single inner dashes (a leading dot too), so ``--`` only ever separates
+the number from the revision and two distinct keys never share a file; over-long names are
+cut and end in ``~`` plus a hash of the key. The file is written under a dot-prefixed temporary
+name, fsynced, and hard-linked into place, which fails if it exists: the existing file is the
+idempotent hit, and its recorded key is compared so that a case-insensitive file system cannot
+pass one number off as another. The folder itself must exist (an unmounted share is not
+silently replaced by an empty local folder).
+
+File system errors: a full disk, an I/O error, a stale network mount or a missing feed folder
+are :class:`TransientError` (the disk may be freed, the mount may come back); permission
+errors, a read-only file system and impossible names are :class:`PermanentError`, because only
+a person can fix them.
+
+HTTP mode POSTs the body with ``Idempotency-Key: <BusinessKey.text>``: 2xx is posted, 409 is
+"already have it", 408, 425, 429 and 5xx and connection failures or timeouts are transient,
+any other status is permanent with the first 500 characters of the answer. Error messages
+show the URL without credentials or query, and every configured header value is blanked out of
+them, even where the server echoes it back.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import string
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+import httpx
+from pydantic import BaseModel
+
+from .base import BusinessKey, ConnectorError, PermanentError, Posted, TransientError
+
+_PLAIN = frozenset(string.ascii_letters + string.digits + "_.")
+_LONGEST_STEM = 180
+_PERMANENT_ERRNOS = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EINVAL}
+)
+_TRANSIENT_STATUS = frozenset({408, 425, 429})
+_SNIPPET = 500
+
+
+def body_of(key: BusinessKey, document: BaseModel) -> bytes:
+    """The JSON both modes write: the key text and the document, sorted and indented."""
+    data = {"key": key.text, "document": document.model_dump(mode="json")}
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def safe_name(text: str) -> str:
+    """``text`` as a file name part: injective, never hidden, never holding ``--`` or a separator."""
+    return "".join(
+        ch if _kept(text, i) else "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+        for i, ch in enumerate(text)
+    )
+
+
+def _kept(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch == "-":  # only alone and inside: then "--" and a trailing "-" never occur in a safe name
+        return 0 < i < len(text) - 1 and text[i - 1] != "-" and text[i + 1] != "-"
+    return ch in _PLAIN and not (ch == "." and i == 0)
+
+
+def file_name(key: BusinessKey) -> str:
+    """``<number>[--<revision>].json`` for ``key``, made safe."""
+    stem = safe_name(key.number) + (f"--{safe_name(key.revision)}" if key.revision else "")
+    if len(stem) > _LONGEST_STEM:
+        digest = hashlib.sha256(f"{key.number}\0{key.revision}".encode("utf-8", "surrogatepass")).hexdigest()
+        stem = f"{stem[:100]}~{digest}"
+    return f"{stem}.json"
+
+
+class _Feed(Protocol):
+    def post(self, key: BusinessKey, body: bytes) -> Posted: ...
+
+    def close(self) -> None: ...
+
+
+class JsonConnector:
+    """Posts documents as JSON, to a folder (``folder=``) or to an HTTP endpoint (``url=``)."""
+
+    def __init__(
+        self,
+        *,
+        folder: Path | None = None,
+        url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        client: httpx.Client | None = None,
+        name: str = "json",
+    ) -> None:
+        if (folder is None) == (url is None):
+            raise ValueError("JsonConnector needs exactly one of folder= or url=")
+        self.name = name
+        self._feed: _Feed
+        if folder is not None:
+            self._feed = _FolderFeed(Path(folder))
+        else:
+            assert url is not None
+            self._feed = _HttpFeed(url, dict(headers or {}), timeout, client)
+
+    def post(self, key: BusinessKey, document: BaseModel) -> Posted:
+        return self._feed.post(key, body_of(key, document))
+
+    def close(self) -> None:
+        """Close the HTTP client if this connector made it."""
+        self._feed.close()
+
+    def __enter__(self) -> JsonConnector:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+# -- folder mode ---------------------------------------------------------------------------------
+
+
+def _os_error(action: str, exc: OSError) -> ConnectorError:
+    message = f"json feed: {action}: {exc.strerror or type(exc).__name__}"
+    if exc.errno in _PERMANENT_ERRNOS:
+        return PermanentError(message)
+    return TransientError(message)
+
+
+class _FolderFeed:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def close(self) -> None:
+        pass
+
+    def post(self, key: BusinessKey, body: bytes) -> Posted:
+        if not self.folder.is_dir():
+            raise TransientError(f"json feed: the folder {str(self.folder)!r} is missing (not mounted?)")
+        target = self.folder / safe_name(key.partner) / key.doc_type / file_name(key)
+        try:
+            if target.exists():
+                return self._existing(target, key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not self._write_new(target, body):
+                return self._existing(target, key)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise _os_error(f"cannot write {target.name!r}", exc) from exc
+        return Posted((str(target),))
+
+    @staticmethod
+    def _write_new(target: Path, body: bytes) -> bool:
+        """Write ``target`` unless it exists; False when another writer got there first."""
+        temp = target.with_name(f".{uuid.uuid4().hex}.tmp")
+        try:
+            with temp.open("xb") as f:
+                f.write(body)
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(temp, target)
+            except FileExistsError:
+                return False
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                if target.exists():  # no hard links here: a checked rename, with a narrow race
+                    return False
+                os.replace(temp, target)
+            return True
+        finally:
+            temp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _existing(target: Path, key: BusinessKey) -> Posted:
+        try:
+            recorded = json.loads(target.read_bytes()).get("key")
+        except (ValueError, AttributeError) as exc:
+            raise PermanentError(f"json feed: {target.name!r} exists but is not a feed file") from exc
+        if recorded != key.text:
+            raise PermanentError(f"json feed: {target.name!r} already holds {recorded!r}, not {key.text!r}")
+        return Posted((str(target),), already=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- HTTP mode -----------------------------------------------------------------------------------
+
+
+class _HttpFeed:
+    def __init__(self, url: str, headers: dict[str, str], timeout: float, client: httpx.Client | None) -> None:
+        parsed = httpx.URL(url)
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise ValueError("the JSON feed URL must be an http(s) URL with a host")
+        httpx.Headers(headers)  # refuses what cannot be sent now, not at the first post
+        self.url = url
+        self.shown_url = str(parsed.copy_with(userinfo=b"", query=None, fragment=None))
+        self.headers = headers
+        self._secrets = _secrets_of(parsed, headers)
+        self._own_client = client is None
+        self.client = client if client is not None else httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+
+    def post(self, key: BusinessKey, body: bytes) -> Posted:
+        headers = {**self.headers, "Content-Type": "application/json", "Idempotency-Key": key.text}
+        try:
+            response = self.client.post(self.url, content=body, headers=headers)
+        except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.TooManyRedirects) as exc:
+            raise PermanentError(self._redact(f"POST {self.shown_url} failed: {exc}")) from exc
+        except httpx.HTTPError as exc:  # connection refused or reset, timeouts, a broken answer
+            raise TransientError(self._redact(f"POST {self.shown_url} failed: {exc or type(exc).__name__}")) from exc
+        status = response.status_code
+        if 200 <= status < 300:
+            return Posted((_reference(response, key),))
+        if status == 409:
+            return Posted((_reference(response, key),), already=True)
+        said = self._redact(f"POST {self.shown_url} answered {status}: {response.text[:_SNIPPET]}")
+        if status in _TRANSIENT_STATUS or status >= 500:
+            raise TransientError(said, status=status, retry_after=_retry_after(response))
+        raise PermanentError(said, status=status)
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def _secrets_of(url: httpx.URL, headers: Mapping[str, str]) -> list[str]:
+    """Every configured header value (and its parts, e.g. the token after ``Bearer``), the URL's password and query."""
+    secrets: set[str] = {url.password or "", url.query.decode("ascii", "replace")}
+    for value in headers.values():
+        secrets.add(value)
+        secrets.update(value.split())
+    secrets.update(v for _, v in url.params.multi_items())
+    # Longest first, so a whole value is blanked before its parts; short ones would blank ordinary words.
+    return sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)
+
+
+def _reference(response: httpx.Response, key: BusinessKey) -> str:
+    location: str = response.headers.get("Location", "")
+    if location:
+        return location
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for field in ("id", "reference"):
+            if data.get(field) not in (None, ""):
+                return str(data[field])
+    return key.text
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isdigit() else None
