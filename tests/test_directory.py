@@ -21,7 +21,7 @@ class Fixed:
     ours: tuple[str, str]
     policy: AckPolicy = field(default_factory=AckPolicy)
 
-    def policy_for(self, standard: str, sender: tuple[str, str]) -> AckPolicy:
+    def policy_for(self, standard: str, sender: tuple[str, str], usage: str = "") -> AckPolicy:
         return self.policy
 
     def is_ours(self, standard: str, receiver: tuple[str, str]) -> bool:

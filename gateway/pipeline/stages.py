@@ -1,0 +1,695 @@
+"""The stages, each a job handler: process, translate, post, deliver; and what happens when one gives up.
+
+* **process** (an interchange): check the envelope and every transaction, identify the
+  partner, detect a duplicate interchange, record transactions and findings, and queue the
+  acks for delivery, all in one database transaction.
+* **translate** (an interchange): the partner's map turns each accepted transaction into a
+  document; the crosswalk rules check it; test traffic and business duplicates are stopped
+  here; what may be posted becomes ``ready`` with a ``post`` job.
+* **post** (a transaction): the connector writes the document, keyed by its business
+  identity; the posting is recorded under a unique key, so it happens once.
+* **deliver** (an outbound interchange): the transport sends it.
+
+A stage raises :class:`Transient` for what a retry may cure and :class:`Permanent` for what
+it cannot; :func:`to_review` is where a spent or permanent failure ends: the document (or
+interchange) is marked for a person, with a finding that says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict, deque
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..connectors import BusinessKey, Connector, ConnectorError, DocType
+from ..documents import document_class
+from ..edi.check import AckPolicy, Numbers, check, is_duplicate
+from ..edi.findings import Finding as EdiFinding
+from ..edi.findings import finding
+from ..edi.results import InterchangeResult, Status
+from ..mapping.service import Outcome, translate_file
+from ..partners import Partner, ack_policy
+from ..partners.registry import PartnerDirectory
+from ..partners.rules import check_document
+from ..store import Finding, Interchange, Job, Posting, Transaction, allocate, audit
+from ..store.queue import enqueue, finish
+from ..transports import TransportError
+from .context import Gateway
+
+#: Canonical document class → the document type in business keys and the store.
+DOC_TYPES: dict[str, DocType] = {
+    "PurchaseOrder": "purchase_order",
+    "OrderAck": "order_ack",
+    "ShipNotice": "ship_notice",
+    "Invoice": "invoice",
+}
+DOC_CLASSES: dict[str, str] = {v: k for k, v in DOC_TYPES.items()}
+NUMBER_FIELDS = {
+    "PurchaseOrder": "po_number",
+    "OrderAck": "po_number",
+    "ShipNotice": "asn_number",
+    "Invoice": "invoice_number",
+}
+UNKNOWN_PARTNER = "_unknown"
+
+
+class Transient(Exception):
+    """A failure worth retrying (the ERP or a disk is unavailable)."""
+
+
+class Permanent(Exception):
+    """A failure no retry will cure: the subject goes to review at once."""
+
+    def __init__(self, message: str, code: str = "job.failed") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _finding_row(f: EdiFinding, ic_id: int, stage: str, now: datetime, txn_id: int | None = None) -> Finding:
+    where = {k: v for k, v in f.to_dict().items() if k not in ("code", "severity", "message")}
+    return Finding(
+        interchange_id=ic_id,
+        transaction_id=txn_id,
+        stage=stage,
+        code=f.code,
+        severity=str(f.severity),
+        message=f.message,
+        location=where or None,
+        created_at=now,
+    )
+
+
+def usage_of(code: str) -> str:
+    """``T`` for test traffic (ISA15 T, UNB 0035 1), ``P`` otherwise."""
+    return "T" if code.strip() in ("T", "1") else "P"
+
+
+# ---------------------------------------------------------------------------------------------- process
+
+
+class _Directory(PartnerDirectory):
+    """The partner directory, with each sender's acks numbered from the store, per partner and usage."""
+
+    def __init__(self, gw: Gateway, session: Session) -> None:
+        super().__init__(gw.partners)
+        self.session = session
+        self.allocated: list[int] = []  # interchange numbers taken, in the order the acks were built
+
+    def policy_for(self, standard: str, sender: tuple[str, str], usage: str = "") -> AckPolicy:
+        partner = self.registry.find_by_envelope(standard, sender[0] or None, sender[1])
+        name = partner.name if partner else UNKNOWN_PARTNER
+        return replace(ack_policy(partner), numbers=self.numbers(name, usage_of(usage)))
+
+    def numbers(self, partner: str, usage: str) -> Numbers:
+        def take(kind: str) -> int:
+            value = allocate(self.session, partner, usage, kind)
+            if kind == "interchange":
+                self.allocated.append(value)
+            return value
+
+        return take
+
+
+class _Seen:
+    """Interchanges received before, from the store, and those seen earlier in this payload."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.local: set[tuple[str, str]] = set()
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.local:
+            return True
+        sender, control = cast(tuple[str, str], key)
+        if not control:
+            return False
+        row = self.session.execute(
+            select(Interchange.id)
+            .where(
+                Interchange.direction == "in",
+                Interchange.sender == sender,
+                Interchange.control_number == control,
+                Interchange.status.not_in(("received", "failed")),
+            )
+            .limit(1)
+        ).first()
+        return row is not None
+
+    def add(self, key: tuple[str, str]) -> None:
+        self.local.add(key)
+
+
+def process(gw: Gateway, job: Job) -> None:
+    now = gw.clock()
+    with gw.store.session() as s:
+        ic = s.get(Interchange, job.ref_id)
+        if ic is None or ic.status != "received":
+            finish(s, job.id, now)
+            return
+        payload = gw.archive.read(ic.sha256)
+        directory = _Directory(gw, s)
+        count = 0
+        for count, checked in enumerate(
+            check(
+                payload,
+                numbers=directory.numbers(UNKNOWN_PARTNER, "P"),
+                now=now,
+                directory=directory,
+                seen=_Seen(s),
+            ),
+            start=1,
+        ):
+            row = ic if count == 1 else _sibling(s, ic, count, now)
+            acks = list(zip(checked.acks, directory.allocated, strict=False))
+            directory.allocated.clear()
+            _record(gw, s, row, checked.result, acks, now)
+        if count == 0:
+            ic.status = "rejected"
+            s.add(
+                _finding_row(
+                    finding("interchange.not_edi", "The file holds no interchange (no ISA or UNB segment)."),
+                    ic.id,
+                    "process",
+                    now,
+                )
+            )
+            audit(s, actor=gw.actor, entity=f"interchange:{ic.id}", action="processed", at=now, status="rejected")
+        finish(s, job.id, now)
+
+
+def _sibling(s: Session, first: Interchange, position: int, now: datetime) -> Interchange:
+    row = Interchange(
+        direction="in",
+        partner=first.partner,
+        transport=first.transport,
+        message_id=first.message_id,
+        file_name=first.file_name,
+        position=position,
+        sha256=first.sha256,
+        size=first.size,
+        status="received",
+        created_at=first.created_at,
+        updated_at=now,
+    )
+    s.add(row)
+    s.flush()
+    audit(
+        s,
+        actor="pipeline",
+        entity=f"interchange:{row.id}",
+        action="received",
+        at=now,
+        sha256=first.sha256,
+        position=position,
+        part_of=f"interchange:{first.id}",
+    )
+    return row
+
+
+def _record(
+    gw: Gateway, s: Session, row: Interchange, r: InterchangeResult, acks: list[tuple[Any, int]], now: datetime
+) -> None:
+    partner = gw.partners.find_by_envelope(r.standard, r.sender[0] or None, r.sender[1]) if r.sender[1] else None
+    if partner is not None:
+        row.partner = partner.name
+    row.standard = r.standard
+    row.sender_qualifier, row.sender = r.sender[0].strip()[:4], r.sender[1].strip()[:80]
+    row.receiver_qualifier, row.receiver = r.receiver[0].strip()[:4], r.receiver[1].strip()[:80]
+    row.control_number = r.control_number[:35]
+    row.usage = usage_of(r.usage) if r.usage else ""
+    duplicate = is_duplicate(r)
+    if duplicate:
+        row.status = "duplicate"
+        earlier = s.execute(
+            select(Interchange.id)
+            .where(
+                Interchange.direction == "in",
+                Interchange.sender == row.sender,
+                Interchange.control_number == row.control_number,
+                Interchange.id != row.id,
+                Interchange.status.not_in(("received", "failed", "duplicate")),
+            )
+            .order_by(Interchange.id)
+            .limit(1)
+        ).scalar()
+        row.duplicate_of = earlier
+    else:
+        row.status = str(r.status)
+    row.updated_at = now
+    for f in r.findings:
+        s.add(_finding_row(f, row.id, "process", now))
+    position = 0
+    accepted = 0
+    for group in r.groups:
+        for f in group.findings:
+            s.add(_finding_row(f, row.id, "process", now))
+        if group.is_ack:
+            continue
+        for t in group.transactions:
+            position += 1
+            status = (
+                "duplicate"
+                if duplicate
+                else "unsupported"
+                if not t.supported
+                else "rejected"
+                if Status.REJECTED in (t.status, group.status, r.status)
+                else "accepted"
+            )
+            accepted += status == "accepted"
+            txn = Transaction(
+                interchange_id=row.id,
+                partner=row.partner,
+                position=position,
+                group_control=group.control_number[:35],
+                control_number=t.control_number[:35],
+                set_id=t.set_id[:8],
+                version=(t.version or group.version)[:12],
+                status=status,
+                updated_at=now,
+            )
+            s.add(txn)
+            s.flush()
+            for f in t.findings:
+                s.add(_finding_row(f, row.id, "process", now, txn.id))
+    received_acks = [t.business for g in r.groups if g.is_ack for t in g.transactions] + list(r.ta1s)
+    for ack, control in acks:
+        _queue_ack(gw, s, row, ack.kind, ack.payload, control, now)
+    audit(
+        s,
+        actor=gw.actor,
+        entity=f"interchange:{row.id}",
+        action="processed",
+        at=now,
+        status=row.status,
+        partner=row.partner,
+        standard=row.standard,
+        sender=f"{row.sender_qualifier}:{row.sender}",
+        control_number=row.control_number,
+        usage=row.usage,
+        transactions=position,
+        accepted=accepted,
+        findings=[f.code for f in r.all_findings()][:50],
+        duplicate_of=row.duplicate_of,
+        acks_received=len(received_acks),
+    )
+    if accepted:
+        enqueue(s, "translate", row.id, now=now, policy=gw.retry_policy("translate"))
+
+
+def _queue_ack(
+    gw: Gateway, s: Session, subject: Interchange, kind: str, payload: bytes, control: int, now: datetime
+) -> None:
+    digest = gw.archive.put(payload)
+    partner = subject.partner or UNKNOWN_PARTNER
+    p = gw.partners.get(partner)
+    transport = p.profile.transport.kind if p is not None else "folder"
+    number = f"{control:09d}" if subject.standard == "x12" else str(control)
+    name = f"{kind}-{subject.control_number or subject.id}-{number}.edi"
+    out = Interchange(
+        direction="out",
+        partner=partner,
+        transport=transport,
+        message_id=f"{partner}/{kind}/{subject.usage or 'P'}/{number}",
+        file_name=name,
+        standard=subject.standard,
+        sender_qualifier=subject.receiver_qualifier,
+        sender=subject.receiver,
+        receiver_qualifier=subject.sender_qualifier,
+        receiver=subject.sender,
+        control_number=number,
+        usage=subject.usage,
+        kind=kind,
+        sha256=digest,
+        size=len(payload),
+        status="queued",
+        acknowledges=subject.id,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(out)
+    s.flush()
+    audit(
+        s,
+        actor=gw.actor,
+        entity=f"interchange:{subject.id}",
+        action="ack queued",
+        at=now,
+        kind=kind,
+        control_number=number,
+        outbound=f"interchange:{out.id}",
+        file=name,
+        sha256=digest,
+    )
+    enqueue(s, "deliver", out.id, now=now, policy=gw.retry_policy("deliver"))
+
+
+# -------------------------------------------------------------------------------------------- translate
+
+
+def identity(document: Any) -> tuple[DocType, str, str]:
+    """A document's business identity: (document type, business number, purpose)."""
+    cls = type(document).__name__
+    return DOC_TYPES[cls], str(getattr(document, NUMBER_FIELDS[cls], "") or ""), str(document.purpose)
+
+
+def business_key(partner: str, document: Any) -> BusinessKey:
+    """The key that makes posting idempotent: partner + type + number, plus a content hash for a change."""
+    doc_type, number, purpose = identity(document)
+    revision = ""
+    if purpose != "original":
+        body = document.model_dump(mode="json", exclude={"provenance"})
+        revision = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+    return BusinessKey(partner=partner, doc_type=doc_type, number=number, revision=revision)
+
+
+def translate(gw: Gateway, job: Job) -> None:
+    now = gw.clock()
+    with gw.store.session() as s:
+        ic = s.get(Interchange, job.ref_id)
+        rows = list(
+            s.execute(
+                select(Transaction)
+                .where(Transaction.interchange_id == job.ref_id, Transaction.status == "accepted")
+                .order_by(Transaction.position)
+            ).scalars()
+        )
+        if ic is None or not rows:
+            finish(s, job.id, now)
+            return
+        partner = gw.partners.get(ic.partner) if ic.partner else None
+        if partner is None:
+            message = (
+                f"No partner profile for sender {ic.sender_qualifier}:{ic.sender}: add one with "
+                "`edigw partners add NAME` (its [[ids]] must list this sender), then reprocess."
+            )
+            for row in rows:
+                _review(s, gw, row, [finding("partner.unknown", message)], now)
+            finish(s, job.id, now)
+            return
+        outcomes = _outcomes(gw, partner, ic)
+        for row in rows:
+            queue = outcomes.get((row.group_control, row.control_number))
+            if not queue:
+                _review(s, gw, row, [finding("mapping.missing", f"No map could read {row.set_id} {row.version}.")], now)
+                continue
+            _translated(s, gw, partner, ic, row, queue.popleft(), now)
+        finish(s, job.id, now)
+
+
+def _outcomes(gw: Gateway, partner: Partner, ic: Interchange) -> dict[tuple[str, str], deque[Outcome]]:
+    folder = partner.profile_file.parent
+    named = {key: ref for key, ref in partner.profile.documents.inbound.items() if ref}
+    crosswalks = partner.crosswalks
+
+    def checker(document: Any) -> list[EdiFinding]:
+        return check_document(document, crosswalks, folder)
+
+    out: dict[tuple[str, str], deque[Outcome]] = defaultdict(deque)
+    payload = gw.archive.read(ic.sha256)
+    for outcome in translate_file(
+        payload, maps_root=gw.maps_root, partner=partner.name, partner_dir=folder, named_maps=named, checker=checker
+    ):
+        if outcome.tx.interchange_control.strip() == ic.control_number:
+            out[(outcome.tx.group_control[:35], outcome.tx.transaction_control[:35])].append(outcome)
+    return out
+
+
+def _translated(
+    s: Session, gw: Gateway, partner: Partner, ic: Interchange, row: Transaction, outcome: Outcome, now: datetime
+) -> None:
+    shown = [f for f in outcome.findings if f.code != "mapping.unused"]
+    translation = outcome.translation
+    if not outcome.ok or translation is None or translation.document is None:
+        _review(s, gw, row, shown or [finding("mapping.invalid_document", "The map produced no document.")], now)
+        return
+    for f in shown:
+        s.add(_finding_row(f, ic.id, "translate", now, row.id))
+    document = translation.document
+    document.provenance.archive_sha256 = ic.sha256
+    document.provenance.received_at = ic.created_at
+    row.doc_type, row.business_number, row.purpose = identity(document)
+    row.document = json.loads(document.model_dump_json())
+    row.updated_at = now
+    traffic = usage_of(ic.usage)
+    expected = "T" if partner.profile.partner.usage == "test" else "P"
+    if traffic == "T" and gw.test_connector is not None:
+        row.connector = "test"
+    elif traffic != expected or traffic == "T":
+        row.status = "held"
+        said = "test" if traffic == "T" else "production"
+        f = finding(
+            "usage.mismatch",
+            f"The interchange is marked as {said} traffic (ISA15/UNB 0035) and the partner profile says "
+            f'usage = "{partner.profile.partner.usage}": acknowledged, but not posted to the production ERP'
+            + ("" if traffic == "T" else "; correct the profile or ask the partner to resend")
+            + ".",
+        )
+        s.add(_finding_row(f, ic.id, "translate", now, row.id))
+        audit(
+            s,
+            actor=gw.actor,
+            entity=f"transaction:{row.id}",
+            action="held",
+            at=now,
+            reason=f.message,
+            interchange=ic.id,
+            doc_type=row.doc_type,
+            business_number=row.business_number,
+        )
+        return
+    else:
+        row.connector = "production"
+    key = business_key(partner.name, document)
+    row.posting_key = f"{row.connector}:{key.text}"
+    earlier = s.execute(
+        select(Transaction.id, Transaction.interchange_id)
+        .where(
+            Transaction.posting_key == row.posting_key,
+            Transaction.status.in_(("ready", "posted")),
+            Transaction.id != row.id,
+        )
+        .limit(1)
+    ).first()
+    if earlier is not None:
+        row.status = "duplicate"
+        f = finding(
+            "business.duplicate",
+            f"{row.doc_type.replace('_', ' ')} {row.business_number} from {partner.name} was already received "
+            f"(interchange {earlier[1]}, transaction {earlier[0]}) with other control numbers: not posted again. "
+            "A change or cancellation must say so in its purpose code.",
+        )
+        s.add(_finding_row(f, ic.id, "translate", now, row.id))
+        audit(
+            s,
+            actor=gw.actor,
+            entity=f"transaction:{row.id}",
+            action="duplicate",
+            at=now,
+            key=row.posting_key,
+            first=f"transaction:{earlier[0]}",
+        )
+        return
+    row.status = "ready"
+    audit(
+        s,
+        actor=gw.actor,
+        entity=f"transaction:{row.id}",
+        action="translated",
+        at=now,
+        interchange=ic.id,
+        doc_type=row.doc_type,
+        business_number=row.business_number,
+        purpose=row.purpose,
+        key=row.posting_key,
+        findings=[f.code for f in shown],
+    )
+    enqueue(s, "post", row.id, now=now, policy=gw.retry_policy("post"))
+
+
+def _review(s: Session, gw: Gateway, row: Transaction, findings: list[EdiFinding], now: datetime) -> None:
+    row.status = "review"
+    row.updated_at = now
+    for f in findings:
+        s.add(_finding_row(f, row.interchange_id, "translate", now, row.id))
+    audit(
+        s,
+        actor=gw.actor,
+        entity=f"transaction:{row.id}",
+        action="review",
+        at=now,
+        findings=[f.code for f in findings][:50],
+        set_id=row.set_id,
+        control_number=row.control_number,
+    )
+
+
+# ------------------------------------------------------------------------------------------------- post
+
+
+def _connector(gw: Gateway, which: str) -> Connector:
+    if which == "test":
+        if gw.test_connector is None:
+            raise Permanent("test traffic was routed to a test connector that is no longer configured")
+        return gw.test_connector
+    return gw.connector
+
+
+def post(gw: Gateway, job: Job) -> None:
+    now = gw.clock()
+    with gw.store.session() as s:
+        row = s.get(Transaction, job.ref_id)
+        if row is None or row.status != "ready" or row.document is None or row.doc_type is None:
+            finish(s, job.id, now)
+            return
+        posted_before = s.execute(select(Posting.transaction_id).where(Posting.key == row.posting_key)).scalar()
+        if posted_before is not None and posted_before != row.id:
+            row.status = "duplicate"
+            audit(
+                s,
+                actor=gw.actor,
+                entity=f"transaction:{row.id}",
+                action="duplicate",
+                at=now,
+                key=row.posting_key,
+                first=f"transaction:{posted_before}",
+            )
+            finish(s, job.id, now)
+            return
+        document = document_class(DOC_CLASSES[row.doc_type]).model_validate(row.document)
+        partner, which = row.partner or UNKNOWN_PARTNER, row.connector
+    connector = _connector(gw, which)
+    key = business_key(partner, document)
+    try:
+        posted = connector.post(key, document)
+    except ConnectorError as exc:
+        if exc.transient:
+            raise Transient(f"{connector.name}: {exc}") from exc
+        raise Permanent(f"{connector.name} refused the document: {exc}", code="post.rejected") from exc
+    now = gw.clock()
+    with gw.store.session() as s:
+        row = s.get(Transaction, job.ref_id)
+        assert row is not None
+        if row.status == "ready":
+            s.add(
+                Posting(
+                    key=row.posting_key or key.text,
+                    transaction_id=row.id,
+                    references=list(posted.references),
+                    posted_at=now,
+                )
+            )
+            row.status = "posted"
+            row.erp_refs = list(posted.references)
+            row.updated_at = now
+            audit(
+                s,
+                actor=gw.actor,
+                entity=f"transaction:{row.id}",
+                action="posted",
+                at=now,
+                connector=connector.name,
+                references=list(posted.references),
+                already=posted.already,
+                key=row.posting_key,
+            )
+        finish(s, job.id, now)
+
+
+# ---------------------------------------------------------------------------------------------- deliver
+
+
+def deliver(gw: Gateway, job: Job) -> None:
+    now = gw.clock()
+    with gw.store.session() as s:
+        out = s.get(Interchange, job.ref_id)
+        if out is None or out.status != "queued":
+            finish(s, job.id, now)
+            return
+        transport, partner, name, digest = out.transport, out.partner or UNKNOWN_PARTNER, out.file_name, out.sha256
+    sender = gw.sender_for(transport)
+    if sender is None:
+        raise Permanent(f"no sender is configured for the {transport} transport")
+    payload = gw.archive.read(digest)
+    try:
+        reference = sender.send(partner, name, payload)
+    except TransportError as exc:
+        if exc.transient:
+            raise Transient(f"{sender.name}: {exc}") from exc
+        raise Permanent(f"{sender.name} refused to send {name}: {exc}") from exc
+    now = gw.clock()
+    with gw.store.session() as s:
+        out = s.get(Interchange, job.ref_id)
+        assert out is not None
+        if out.status == "queued":
+            out.status = "sent"
+            out.reference = reference[:500]
+            out.updated_at = now
+            audit(
+                s,
+                actor=gw.actor,
+                entity=f"interchange:{out.acknowledges or out.id}",
+                action="ack sent",
+                at=now,
+                kind=out.kind,
+                outbound=f"interchange:{out.id}",
+                to=reference,
+            )
+        finish(s, job.id, now)
+
+
+HANDLERS = {"process": process, "translate": translate, "post": post, "deliver": deliver}
+
+
+# ----------------------------------------------------------------------------------------------- review
+
+
+def to_review(s: Session, gw: Gateway, job: Job, error: str, code: str, now: datetime) -> None:
+    """A job that will not be tried again: mark what it worked on for a person, with the last error."""
+    text = f"{job.kind} gave up after {job.attempts} attempt(s): {error}"
+    f = finding(code, text)
+    if job.kind in ("process", "translate"):
+        ic = s.get(Interchange, job.ref_id)
+        if ic is None:
+            return
+        if job.kind == "process":
+            ic.status = "failed"
+            ic.updated_at = now
+            s.add(_finding_row(f, ic.id, job.kind, now))
+            audit(s, actor=gw.actor, entity=f"interchange:{ic.id}", action="failed", at=now, error=text)
+            return
+        rows = s.execute(
+            select(Transaction).where(Transaction.interchange_id == ic.id, Transaction.status == "accepted")
+        ).scalars()
+        for waiting in rows:
+            _review(s, gw, waiting, [f], now)
+    elif job.kind == "post":
+        row = s.get(Transaction, job.ref_id)
+        if row is not None and row.status == "ready":
+            row.status = "review"
+            row.updated_at = now
+            s.add(_finding_row(f, row.interchange_id, "post", now, row.id))
+            audit(
+                s, actor=gw.actor, entity=f"transaction:{row.id}", action="review", at=now, error=text, findings=[code]
+            )
+    elif job.kind == "deliver":
+        out = s.get(Interchange, job.ref_id)
+        if out is not None and out.status == "queued":
+            out.status = "failed"
+            out.updated_at = now
+            s.add(_finding_row(f, out.acknowledges or out.id, "deliver", now))
+            audit(
+                s,
+                actor=gw.actor,
+                entity=f"interchange:{out.acknowledges or out.id}",
+                action="ack failed",
+                at=now,
+                outbound=f"interchange:{out.id}",
+                error=text,
+            )

@@ -1,0 +1,104 @@
+"""Workers: claim a job, run its stage, and settle it: done, retried with backoff, or sent to review.
+
+A worker never dies of a document. A stage's :class:`~.stages.Transient` failure (and a
+store or archive hiccup) is retried with the job kind's backoff; :class:`~.stages.Permanent`
+goes to review at once; an unexpected exception is logged with its traceback and retried
+like a transient one, so a bug ends in review with its message, never in silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..store import ArchiveError, Job, StoreBusy, StoreError
+from ..store.queue import claim, give_up, release_stale, retry_or_fail
+from .context import Gateway
+from .stages import HANDLERS, Permanent, Transient, to_review
+
+log = logging.getLogger("edigw.worker")
+
+#: A job left ``running`` this long is taken to belong to a dead worker (PostgreSQL).
+LEASE = timedelta(minutes=10)
+
+
+class Worker:
+    """Runs jobs for a gateway, one at a time."""
+
+    def __init__(self, gw: Gateway, *, kinds: tuple[str, ...] = ()) -> None:
+        self.gw = gw
+        self.kinds = kinds
+        self.name = gw.actor
+
+    def recover(self) -> int:
+        """Give back jobs a dead worker left running: all of them on SQLite (one worker), stale ones elsewhere."""
+        lease = timedelta(0) if self.gw.store.is_sqlite else LEASE
+        return release_stale(self.gw.store, self.gw.clock(), lease)
+
+    def run_one(self) -> bool:
+        """Run one due job; False when none is due."""
+        job = claim(self.gw.store, self.name, self.gw.clock(), self.kinds)
+        if job is None:
+            return False
+        handler = HANDLERS.get(job.kind)
+        try:
+            if handler is None:
+                raise Permanent(f"unknown job kind {job.kind!r}")
+            handler(self.gw, job)
+        except Permanent as exc:
+            self._settle(job, str(exc), exc.code, retry=False)
+        except (Transient, StoreBusy, ArchiveError) as exc:
+            log.warning("job %s (%s %s) failed, will retry: %s", job.id, job.kind, job.ref_id, exc)
+            self._settle(job, str(exc), "job.failed", retry=True)
+        except Exception as exc:  # a bug must not kill the worker: keep it, retry, end in review
+            log.error("job %s (%s %s) raised:\n%s", job.id, job.kind, job.ref_id, traceback.format_exc())
+            self._settle(job, f"internal error: {type(exc).__name__}: {exc}", "job.failed", retry=True)
+        return True
+
+    def _settle(self, job: Job, error: str, code: str, *, retry: bool) -> None:
+        now = self.gw.clock()
+        try:
+            with self.gw.store.session() as s:
+                if retry and retry_or_fail(s, job.id, error, now, self.gw.retry_policy(job.kind)):
+                    return
+                if not retry:
+                    give_up(s, job.id, error, now)
+                fresh = s.get(Job, job.id)
+                to_review(s, self.gw, fresh or job, error, code, now)
+        except StoreError as exc:  # the job stays running; recover() gives it back later
+            log.error("could not record the failure of job %s: %s", job.id, exc)
+
+    def drain(self, limit: int | None = None) -> int:
+        """Run jobs until none is due now; returns how many ran."""
+        ran = 0
+        while (limit is None or ran < limit) and self.run_one():
+            ran += 1
+        return ran
+
+    def run(self, stop: threading.Event, idle: float = 0.2) -> None:
+        """Run until ``stop`` is set; the job in hand is finished first."""
+        self.recover()
+        last_recover = self.gw.clock()
+        while not stop.is_set():
+            try:
+                if not self.run_one():
+                    stop.wait(idle)
+                if not self.gw.store.is_sqlite and self.gw.clock() - last_recover > LEASE / 2:
+                    self.recover()
+                    last_recover = self.gw.clock()
+            except StoreError as exc:
+                log.error("store unavailable: %s", exc)
+                stop.wait(min(5.0, idle * 10))
+
+
+def pending(gw: Gateway) -> dict[str, int]:
+    """Jobs not yet done, per status (``queued``, ``running``)."""
+    with gw.store.session() as s:
+        rows = s.execute(
+            select(Job.status, func.count()).where(Job.status.in_(("queued", "running"))).group_by(Job.status)
+        )
+        return {status: int(n) for status, n in rows}
