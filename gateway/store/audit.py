@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, AuditHead
@@ -45,13 +47,18 @@ def _chain(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    lock_head = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    head = session.execute(lock_head).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=1, hash=GENESIS, count=0)
-        session.add(head)
+        # The first writers race to create the head: the loser's insert waits for the winner, then does nothing.
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(AuditHead).values(id=1, hash=GENESIS, count=0).on_conflict_do_nothing())
+        head = session.execute(lock_head).scalar_one()
     prev = head.hash
     for at, actor, entity, action, detail in pending:
         detail = json.loads(json.dumps(detail, default=str))  # what the JSON column will give back
+        if at.tzinfo is not None:
+            at = at.astimezone(UTC)  # what the UTC column gives back (a naive time is refused by the column)
         h = event_hash(prev, at, actor, entity, action, detail)
         session.add(AuditEvent(at=at, actor=actor, entity=entity, action=action, detail=detail, prev_hash=prev, hash=h))
         prev = h

@@ -9,6 +9,8 @@ from 999999999 to 1.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import ControlNumber
@@ -18,14 +20,18 @@ LIMIT = 999_999_999
 
 def allocate(session: Session, partner: str, usage: str, kind: str) -> int:
     """The next control number of ``kind`` (``interchange``, ``group``, ``transaction``)."""
-    row = session.execute(
+    lock_row = (
         select(ControlNumber)
         .where(ControlNumber.partner == partner, ControlNumber.usage == usage, ControlNumber.kind == kind)
         .with_for_update()
-    ).scalar_one_or_none()
+    )
+    row = session.execute(lock_row).scalar_one_or_none()
     if row is None:
-        row = ControlNumber(partner=partner, usage=usage, kind=kind, next_value=1)
-        session.add(row)
+        # Two first allocations race to create the counter: the loser's insert waits for the winner, then does nothing.
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        new = insert(ControlNumber).values(partner=partner, usage=usage, kind=kind, next_value=1)
+        session.execute(new.on_conflict_do_nothing())
+        row = session.execute(lock_row).scalar_one()
     value = row.next_value
     row.next_value = 1 if value >= LIMIT else value + 1
     session.flush()
