@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .archive import archive
 from .maps import maps
 from .partners import partners
+from .run import demo, process, serve, worker
 from .translate import translate
 from .validate import validate
 
@@ -21,6 +23,11 @@ cli.add_command(validate)
 cli.add_command(partners)
 cli.add_command(translate)
 cli.add_command(maps)
+cli.add_command(demo)
+cli.add_command(process)
+cli.add_command(worker)
+cli.add_command(serve)
+cli.add_command(archive)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import func, or_, select
 
 from ..store import Archive, ArchiveError, AuditEvent, Finding, Interchange, Store, Transaction, audit, timeline
 from ..store.audit import verify_chain
@@ -48,7 +48,8 @@ def search(store: Store, q: Query) -> list[Hit]:
     """Interchanges matching ``q``, newest first, each with its transactions."""
     with store.session() as s:
         stmt = (
-            select(distinct(Interchange.id))
+            select(Interchange.id)
+            .distinct()
             .select_from(Interchange)
             .outerjoin(Transaction, Transaction.interchange_id == Interchange.id)
         )
@@ -150,7 +151,7 @@ def verify(store: Store, archive: Archive, progress: Progress | None = None) -> 
     out = Verification()
     with store.session() as s:
         total_events = s.execute(select(func.count()).select_from(AuditEvent)).scalar() or 0
-        digests = [d for (d,) in s.execute(select(distinct(Interchange.sha256)).order_by(Interchange.sha256))]
+        digests = [d for (d,) in s.execute(select(Interchange.sha256).distinct().order_by(Interchange.sha256))]
         pruned = {
             str(ev.detail.get("sha256"))
             for ev in s.execute(select(AuditEvent).where(AuditEvent.action == "pruned")).scalars()

@@ -279,8 +279,6 @@ def _record(
             for f in t.findings:
                 s.add(_finding_row(f, row.id, "process", now, txn.id))
     received_acks = [t.business for g in r.groups if g.is_ack for t in g.transactions] + list(r.ta1s)
-    for ack, control in acks:
-        _queue_ack(gw, s, row, ack.kind, ack.payload, control, now)
     audit(
         s,
         actor=gw.actor,
@@ -299,6 +297,8 @@ def _record(
         duplicate_of=row.duplicate_of,
         acks_received=len(received_acks),
     )
+    for ack, control in acks:
+        _queue_ack(gw, s, row, ack.kind, ack.payload, control, now)
     if accepted:
         enqueue(s, "translate", row.id, now=now, policy=gw.retry_policy("translate"))
 

@@ -1,0 +1,237 @@
+"""``edigw demo``, ``edigw process``, ``edigw worker`` and ``edigw serve``: the pipeline's faces.
+
+Each builds a gateway from the environment (see :mod:`gateway.pipeline.settings`) and calls
+one service. ``serve`` runs the folder transport, the workers and the HTTP app (``/healthz``,
+``/metrics``); SIGTERM or Ctrl-C stops it gracefully: the jobs in hand finish, the rest stay
+queued for the next start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line, "  ".join("-" * w for w in widths)]
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(out)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def demo(as_json: bool) -> None:
+    """Run the example partners' files through the whole pipeline, on the embedded defaults.
+
+    Creates ./var (SQLite, archive), drops the examples (and one broken file) into ./inbox,
+    runs intake, acks, translation and the JSON connector to completion, and prints where each
+    document went and which ack was written to ./outbox. Running it again starts afresh.
+    """
+    from ..pipeline import Settings
+    from ..pipeline.demo import DemoError, prepare, rows, run
+    from ..store import StoreError
+
+    settings = Settings.from_env()
+    base = Path.cwd()
+    try:
+        dropped = prepare(settings, base)
+        gw = run(settings)
+        table = rows(gw, base)
+    except (DemoError, StoreError) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        click.echo(
+            json.dumps({"dropped": [str(p) for p in dropped], "documents": [r.__dict__ for r in table]}, indent=2)
+        )
+        return
+    click.echo(f"Dropped {len(dropped)} files into {settings.inbox}; the pipeline ran them to completion.\n")
+    click.echo(
+        _table(
+            [
+                [
+                    str(r.interchange),
+                    r.partner,
+                    r.set_id,
+                    r.control,
+                    r.business_number,
+                    r.status,
+                    _short(r.went_to),
+                    r.ack,
+                ]
+                for r in table
+            ],
+            ["id", "partner", "set", "ISA13/ST02", "number", "status", "went to / why", "ack written"],
+        )
+    )
+    posted = sum(r.status == "posted" for r in table)
+    click.echo(f"\n{posted} of {len(table)} documents posted by the JSON connector to {settings.json_folder}.")
+    bad = [r for r in table if r.status not in ("posted",)]
+    for r in bad:
+        click.echo(f"Not posted: {r.file} ({r.set_id} {r.status}): {r.went_to}")
+    first = table[0].interchange if table else 1
+    explore = [
+        ("edigw archive search --partner meridian", "find interchanges and documents"),
+        (f"edigw archive show {first}", "the whole story of one interchange"),
+        (f"edigw archive show {bad[0].interchange if bad else first}", "why the broken file was rejected"),
+        ("edigw archive verify", "check the audit chain and every archived byte"),
+    ]
+    click.echo("\nExplore:")
+    for command, what in explore:
+        click.echo(f"  {command:<42} {what}")
+
+
+def _short(text: str, width: int = 72) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--partner", help="The partner the files come from (a hint; the envelope decides).")
+@click.option("--no-wait", is_flag=True, help="Only take the files in; a running worker does the rest.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def process(files: tuple[str, ...], partner: str | None, no_wait: bool, as_json: bool) -> None:
+    """Take FILES in (archive, record) and, unless --no-wait, run the pipeline until they are done.
+
+    Exit status: 0 when every document was posted, 1 when anything was rejected, held or sent to
+    review (see `edigw archive show ID`), 2 for usage errors.
+    """
+    import uuid
+
+    from ..pipeline import Settings, build, intake
+    from ..pipeline.history import story
+    from ..pipeline.run import run_until_idle
+    from ..store import ArchiveError, StoreError
+    from ..transports import Inbound
+
+    settings = Settings.from_env()
+    try:
+        gw = build(settings)
+        ids = []
+        for name in files:
+            path = Path(name)
+            size = path.stat().st_size
+            if size > settings.max_bytes:
+                _fail(f"{path} is {size} bytes, over the limit of {settings.max_bytes} (EDIGW_MAX_BYTES)")
+            done = intake(gw, Inbound(path.read_bytes(), "cli", uuid.uuid4().hex, path.name, partner))
+            ids.append(done.interchange_id)
+        if not no_wait:
+            run_until_idle(gw)
+        stories = [story(gw.store, gw.archive, i) for i in ids]
+    except (StoreError, ArchiveError) as exc:
+        _fail(str(exc))
+        return
+    results: list[dict[str, Any]] = []
+    worst = EXIT_OK
+    for st in stories:
+        if st is None:
+            continue
+        ic = st.interchange
+        docs: list[dict[str, Any]] = [
+            {
+                "set": t.set_id,
+                "control_number": t.control_number,
+                "business_number": t.business_number,
+                "status": t.status,
+                "erp": t.erp_refs or [],
+            }
+            for t in st.transactions
+        ]
+        if not no_wait and (ic.status in ("rejected", "failed") or any(d["status"] != "posted" for d in docs)):
+            worst = EXIT_REJECTED
+        results.append(
+            {"id": ic.id, "file": ic.file_name, "status": ic.status, "partner": ic.partner, "documents": docs}
+        )
+    if as_json:
+        click.echo(json.dumps(results, indent=2, default=str))
+    else:
+        for r in results:
+            click.echo(f"interchange {r['id']} ({r['file']}): {r['status']}, partner {r['partner'] or '?'}")
+            for d in r["documents"]:
+                where = ", ".join(map(str, d["erp"])) or ""
+                click.echo(f"  {d['set']} {d['control_number']} {d['business_number'] or ''}: {d['status']} {where}")
+        if no_wait:
+            click.echo("Taken in; a running `edigw worker` or `edigw serve` will process them.")
+        elif worst:
+            click.echo("Something was not posted: `edigw archive show ID` says why.")
+    sys.exit(worst)
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@click.command()
+@click.option("--drain", is_flag=True, help="Stop when no job is due instead of waiting for more.")
+@click.option("-v", "--verbose", is_flag=True)
+def worker(drain: bool, verbose: bool) -> None:
+    """Run the pipeline's workers (no transports, no HTTP). SIGTERM stops after the job in hand."""
+    import signal
+    import threading
+
+    from ..pipeline import Settings, Worker, build
+
+    _logging(verbose)
+    gw = build(Settings.from_env())
+    w = Worker(gw)
+    if drain:
+        w.recover()
+        ran = w.drain()
+        click.echo(f"ran {ran} job(s); none is due now")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    w.run(stop)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Worker threads (1 on SQLite).")
+@click.option("-v", "--verbose", is_flag=True)
+def serve(host: str, port: int, workers: int, verbose: bool) -> None:
+    """Run the folder transport, the workers and the HTTP app (/healthz, /metrics) until SIGTERM."""
+    import uvicorn
+
+    from ..pipeline import Settings, build
+    from ..pipeline.run import Service
+    from ..transports import FolderTransport
+    from ..web.app import create_app
+
+    _logging(verbose)
+    settings = Settings.from_env()
+    gw = build(settings)
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    settings.outbox.mkdir(parents=True, exist_ok=True)
+    service = Service(gw, [FolderTransport(settings.inbox, settings.outbox, max_bytes=settings.max_bytes)], workers)
+    service.start()
+    logging.getLogger("edigw").info(
+        "serving: inbox %s, outbox %s, database %s, http://%s:%d/healthz",
+        settings.inbox,
+        settings.outbox,
+        "sqlite" if gw.store.is_sqlite else "postgresql",
+        host,
+        port,
+    )
+    server = uvicorn.Server(uvicorn.Config(create_app(gw.store, gw.clock), host=host, port=port, log_level="warning"))
+    try:
+        server.run()  # returns on SIGTERM/SIGINT
+    finally:
+        service.shutdown()
