@@ -33,3 +33,7 @@ cli.add_command(archive)
 def main() -> None:
     """Console-script entry point."""
     cli()
+
+
+if __name__ == "__main__":
+    main()

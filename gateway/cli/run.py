@@ -208,6 +208,9 @@ def worker(drain: bool, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True)
 def serve(host: str, port: int, workers: int, verbose: bool) -> None:
     """Run the folder transport, the workers and the HTTP app (/healthz, /metrics) until SIGTERM."""
+    import signal
+    import threading
+
     import uvicorn
 
     from ..pipeline import Settings, build
@@ -231,7 +234,20 @@ def serve(host: str, port: int, workers: int, verbose: bool) -> None:
         port,
     )
     server = uvicorn.Server(uvicorn.Config(create_app(gw.store, gw.clock), host=host, port=port, log_level="warning"))
+    # The HTTP server runs on a thread of its own, so the signals stay ours: SIGTERM and Ctrl-C
+    # stop the server, then the receiver and the workers, which finish the job in hand.
+    http = threading.Thread(target=server.run, name="edigw-http", daemon=True)
+    http.start()
+    signal.signal(signal.SIGTERM, lambda *_: service.stop.set())
+    signal.signal(signal.SIGINT, lambda *_: service.stop.set())
     try:
-        server.run()  # returns on SIGTERM/SIGINT
+        while not service.stop.wait(0.5):
+            if not http.is_alive():
+                click.echo(f"error: the HTTP server stopped (is port {port} free?)", err=True)
+                service.shutdown()
+                sys.exit(EXIT_USAGE)
     finally:
+        server.should_exit = True
+        http.join(10)
         service.shutdown()
+    logging.getLogger("edigw").info("stopped")
