@@ -149,3 +149,159 @@ def test_an_interchange_addressed_to_someone_else_is_refused_with_contrl_7(gatew
     assert (ic.status, txn.status) == ("rejected", "rejected")
     (((_partner, name), payload),) = memory.sent.items()
     assert name.startswith("CONTRL") and b"+4+7'" in payload
+
+
+class Flaky:
+    """A connector that fails as told: a stand-in for an ERP that is down or says no."""
+
+    name = "flaky"
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.calls = 0
+
+    def post(self, key: object, document: object) -> object:
+        from gateway.connectors import Posted
+
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return Posted(references=(f"erp:{self.calls}",))
+
+
+def _statuses(gw: Gateway) -> list[str]:
+    with gw.store.session() as s:
+        return [t.status for t in s.execute(select(Transaction).order_by(Transaction.id)).scalars()]
+
+
+def _findings(gw: Gateway) -> list[tuple[str, str]]:
+    from gateway.store import Finding
+
+    with gw.store.session() as s:
+        return [(f.code, f.message) for f in s.execute(select(Finding).order_by(Finding.id)).scalars()]
+
+
+def test_an_erp_that_stays_down_ends_in_review_with_the_last_error(gateway: Gateway) -> None:
+    from gateway.connectors import TransientError
+    from gateway.store import Job
+
+    flaky = Flaky(TransientError("connection refused"))
+    gateway.connector = flaky
+    _feed(gateway, [SAMPLES["meridian"] / "810-invoice.edi"])
+    clock = gateway.clock
+    assert isinstance(clock, Clock)
+    worker = Worker(gateway)
+    for _ in range(20):  # let the backoff pass, again and again
+        clock.now += timedelta(hours=1)
+        worker.drain()
+    assert flaky.calls == gateway.retry_policy("post").max_attempts
+    assert _statuses(gateway) == ["review"]
+    ((_code, message),) = [f for f in _findings(gateway) if f[0] == "job.failed"]
+    assert "connection refused" in message and "8 attempt" in message
+    with gateway.store.session() as s:
+        job = s.execute(select(Job).where(Job.kind == "post")).scalar_one()
+    assert job.status == "failed"
+
+
+def test_an_erp_that_refuses_sends_the_document_to_review_at_once(gateway: Gateway) -> None:
+    from gateway.connectors import PermanentError
+
+    flaky = Flaky(PermanentError("vendor V10442 is archived"))
+    gateway.connector = flaky
+    _feed(gateway, [SAMPLES["meridian"] / "810-invoice.edi"])
+    assert flaky.calls == 1
+    assert _statuses(gateway) == ["review"]
+    assert any(code == "post.rejected" and "archived" in msg for code, msg in _findings(gateway))
+
+
+def test_a_transient_failure_is_retried_and_then_posted_once(gateway: Gateway) -> None:
+    from gateway.connectors import TransientError
+
+    flaky = Flaky(TransientError("timeout"))
+    gateway.connector = flaky
+    _feed(gateway, [SAMPLES["meridian"] / "810-invoice.edi"])
+    flaky.error = None
+    clock = gateway.clock
+    assert isinstance(clock, Clock)
+    clock.now += timedelta(hours=1)
+    Worker(gateway).drain()
+    assert _statuses(gateway) == ["posted"] and flaky.calls == 2
+
+
+def _as_test_traffic(path: Path) -> bytes:
+    data = path.read_bytes()
+    return data.replace(b"*0*P*>~", b"*0*T*>~", 1).replace(b"*1*P*>~", b"*1*T*>~", 1)
+
+
+def test_test_traffic_is_acknowledged_but_never_posted_to_production(gateway: Gateway) -> None:
+    memory = gateway.senders["memory"]
+    assert isinstance(memory, MemoryTransport)
+    data = _as_test_traffic(SAMPLES["meridian"] / "810-invoice.edi")
+    assert b"*T*>~" in data
+    memory.put(data, name="test.edi")
+    receive(gateway, memory)
+    Worker(gateway).drain()
+    assert _statuses(gateway) == ["held"]
+    assert any(code == "usage.mismatch" for code, _ in _findings(gateway))
+    assert [name[:4] for _partner, name in memory.sent] == ["997-"]
+
+
+def test_test_traffic_goes_to_the_test_connector_when_there_is_one(gateway: Gateway) -> None:
+    test = Flaky(None)
+    production = Flaky(None)
+    gateway.test_connector = test
+    gateway.connector = production
+    memory = gateway.senders["memory"]
+    assert isinstance(memory, MemoryTransport)
+    memory.put(_as_test_traffic(SAMPLES["meridian"] / "810-invoice.edi"), name="test.edi")
+    receive(gateway, memory)
+    Worker(gateway).drain()
+    assert _statuses(gateway) == ["posted"] and (test.calls, production.calls) == (1, 0)
+
+
+def test_ack_control_numbers_count_per_partner_and_usage(gateway: Gateway) -> None:
+    from gateway.store import Interchange as Ic
+
+    _feed(
+        gateway,
+        [
+            SAMPLES["meridian"] / "810-invoice.edi",
+            SAMPLES["meridian"] / "856-asn.edi",
+            SAMPLES["stmary-eproc"] / "850-requisition-icu.edi",
+        ],
+    )
+    memory = gateway.senders["memory"]
+    assert isinstance(memory, MemoryTransport)
+    memory.put(_as_test_traffic(SAMPLES["meridian"] / "855-ack.edi"), name="t.edi")
+    receive(gateway, memory)
+    Worker(gateway).drain()
+    with gateway.store.session() as s:
+        sent = [
+            (o.partner, o.usage, o.control_number)
+            for o in s.execute(select(Ic).where(Ic.direction == "out").order_by(Ic.id)).scalars()
+        ]
+    assert sorted(sent) == [
+        ("meridian", "P", "000000001"),
+        ("meridian", "P", "000000002"),
+        ("meridian", "T", "000000001"),
+        ("stmary-eproc", "P", "000000001"),
+    ]
+
+
+def test_a_worker_survives_a_bug_in_a_stage_and_the_document_ends_in_review(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.pipeline import stages
+
+    def broken(gw: Gateway, job: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setitem(stages.HANDLERS, "translate", broken)
+    _feed(gateway, [SAMPLES["meridian"] / "810-invoice.edi"])
+    clock = gateway.clock
+    assert isinstance(clock, Clock)
+    for _ in range(10):
+        clock.now += timedelta(hours=1)
+        Worker(gateway).drain()
+    assert _statuses(gateway) == ["review"]
+    assert any("internal error: ZeroDivisionError" in msg for _code, msg in _findings(gateway))
