@@ -91,7 +91,7 @@ def test_lookup_default_for_an_unlisted_code(maps: Path) -> None:
         ('[fields]\npo_number = "BEG3"\n', "'BEG3' is not an element path"),
         ('[fields]\nponumber = "BEG03"\n', "'ponumber' is not a field of PurchaseOrder"),
         ('[fields]\npo_number = { path = "BEG03", typ = "date" }\n', "unknown key(s) typ"),
-        ('[fields]\norder_date = { path = "BEG05", type = "time" }\n', "type 'time' is not one of"),
+        ('[fields]\norder_date = { path = "BEG05", type = "clock" }\n', "type 'clock' is not one of"),
     ],
 )
 def test_map_errors_name_the_file_and_the_rule(maps: Path, body: str, message: str) -> None:

@@ -35,7 +35,7 @@ import sys
 import tomllib
 import types
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
@@ -110,6 +110,8 @@ def _expected_type(ann: Any) -> str | None:
         return "decimal"
     if ann is int:
         return "int"
+    if ann is time:
+        return "time"
     if ann is str or get_origin(ann) is Literal:
         return "string"
     return None
@@ -267,7 +269,12 @@ class MapChecker:
         for opath, orule in outbound.items():
             loc = f"[outbound] {opath}"
             self.check_path(ctx, loc, opath)
-            if isinstance(orule, dict) and set(orule) == {"const"}:
+            if isinstance(orule, dict) and set(orule) in ({"const"}, {"const", "where"}):
+                # a constant with where completes a segment that holds those qualifiers
+                for wpath in dict(orule.get("where", {})):
+                    wparsed = self.check_path(ctx, f"{loc} where", wpath)
+                    if wparsed and wparsed[0] != opath[:3].rstrip("0123456789"):
+                        self.err(where, f"{loc}: where {wpath} tests another segment than {opath}")
                 continue
             if not isinstance(orule, dict) or set(orule) != {"count"}:
                 self.err(where, f'{loc}: expected {{ count = "<group>" }} or {{ const = "<value>" }}')
@@ -386,7 +393,13 @@ class MapChecker:
                 self.err(ctx.where, f"{loc}: paths must be a non-empty list of strings")
                 return
             read_paths = list(rule["paths"])
-            if not is_list:
+            if "width" in rule:
+                # one text split over the paths (IMD 7008 twice): a single-valued string field
+                if is_list:
+                    self.err(ctx.where, f"{loc}: width joins the paths into one text; the field is a list")
+                if not isinstance(rule["width"], int) or isinstance(rule["width"], bool) or rule["width"] < 1:
+                    self.err(ctx.where, f"{loc}: width must be a positive integer")
+            elif not is_list:
                 self.err(ctx.where, f"{loc}: paths gives a list, but the field is single-valued")
         elif source == "pairs":
             if item is not ItemId:

@@ -6,7 +6,7 @@ the two. Unknown fields are refused, so a map that writes a misspelt field fails
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Literal
 
@@ -38,6 +38,12 @@ PartyRole = Literal[
     "other",
 ]
 Purpose = Literal["original", "change", "cancel", "replace", "confirmation", "duplicate", "other"]
+#: What kind of order (X12 BEG02, EDIFACT BGM 1001), one vocabulary for both standards. Each map
+#: lists its codes for these words; a code no map lists reads as "other", its raw code kept in
+#: ``order_type_code``.
+ORDER_TYPES = ("standalone", "blanket", "release", "rush", "consignment", "dropship", "other")
+#: What an allowance or charge is for (X12 SAC02, EDIFACT ALC 7161), one vocabulary for both.
+CHARGE_CODES = ("freight", "handling", "packing", "insurance", "tax", "discount", "other")
 LineStatus = Literal[
     "accepted",
     "rejected",
@@ -107,7 +113,8 @@ class PurchaseOrder(_Model):
     document_type: Literal["purchase_order"] = "purchase_order"
     po_number: str
     purpose: Purpose = "original"
-    order_type: str = ""
+    order_type: str = ""  # one of ORDER_TYPES, or "" when the order does not say
+    order_type_code: str = ""  # the raw code (BEG02, BGM 1001), kept for the way back
     order_date: date | None = None
     requested_delivery_date: date | None = None
     currency: str = ""
@@ -125,7 +132,8 @@ class OrderAckLine(_Model):
     status_code: str = ""  # the raw code (ACK01, or EDIFACT 1229/4343)
     quantity: Decimal | None = None
     ordered_quantity: Decimal | None = None
-    uom: str = ""
+    uom: str = ""  # the unit of ``quantity``
+    ordered_uom: str = ""  # the unit of ``ordered_quantity`` (PO103, QTY 21)
     unit_price: Decimal | None = None
     item_ids: list[ItemId] = Field(default_factory=list)
     substitute_item_ids: list[ItemId] = Field(default_factory=list)
@@ -166,6 +174,8 @@ class ShipNotice(_Model):
     document_type: Literal["ship_notice"] = "ship_notice"
     asn_number: str
     purpose: Purpose = "original"
+    asn_date: date | None = None  # when the notice itself was made (BSN03, DTM 137)
+    asn_time: time | None = None  # its time of day, as the sender states it (BSN04)
     ship_date: date | None = None
     delivery_date: date | None = None
     carrier: str = ""
@@ -188,7 +198,8 @@ class InvoiceLine(_Model):
 
 class AllowanceCharge(_Model):
     kind: Literal["allowance", "charge"]
-    code: str = ""
+    code: str = ""  # one of CHARGE_CODES
+    qualifier: str = ""  # the raw code (SAC02, ALC 7161), kept for the way back
     amount: Decimal
     description: str = ""
 

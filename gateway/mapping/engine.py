@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,46 @@ def _from_date(value: date, fmt: str) -> str:
     return value.strftime("%Y%m%d")
 
 
+def _to_time(value: str) -> time:
+    """X12 TM (HHMM, HHMMSS, HHMMSSd..): a time of day, with no zone (the standard states none)."""
+    if not value.isdigit() or len(value) < 4:
+        raise ValueError("a time is HHMM or HHMMSS")
+    return time(int(value[:2]), int(value[2:4]), int(value[4:6]) if len(value) >= 6 else 0)
+
+
+def _from_time(value: time) -> str:
+    return value.strftime("%H%M%S" if value.second else "%H%M")
+
+
+def split_text(text: str, width: int, parts: int) -> list[str]:
+    """``text`` over ``parts`` fields of ``width``: cut at the last space that fits, else hard at ``width``.
+
+    A part cut at a space is shorter than ``width`` and drops that space; a hard cut fills the
+    field. :func:`join_text` undoes both, so a text written and read again is the same text.
+    What does not fit in the last field stays there (and validation says it is too long).
+    """
+    out: list[str] = []
+    while len(text) > width and len(out) < parts - 1:
+        cut = text.rfind(" ", 1, width)  # a part cut at a space stays shorter than a full field
+        if cut > 0:
+            out.append(text[:cut])
+            text = text[cut + 1 :]
+        else:
+            out.append(text[:width])
+            text = text[width:]
+    return [*out, text]
+
+
+def join_text(parts: Sequence[str], width: int) -> str:
+    """The text :func:`split_text` wrote: a full-width part runs on, a shorter one ended at a space."""
+    text = ""
+    for n, part in enumerate(parts):
+        if n and len(parts[n - 1]) < width:
+            text += " "
+        text += part
+    return text
+
+
 class _Inbound:
     def __init__(self, m: Map, reader: _Reader, root: Scope) -> None:
         self.m = m
@@ -229,6 +269,8 @@ class _Inbound:
                 return number.scaleb(-rule.scale) if rule.scale else number
             if rule.type == "int":
                 return int(value)
+            if rule.type == "time":
+                return _to_time(value)
             fmt = rule.format
             if rule.format_path is not None:
                 fmt = self.r.read(i, rule.format_path) or fmt
@@ -273,6 +315,10 @@ class _Inbound:
                 self.r.mark_where(i, rule.where)
                 if rule.listed:
                     results += present
+                elif rule.width:
+                    results.append(self.convert(rule, join_text(present, rule.width), i))
+                elif rule.evidence and present[0] in rule.evidence:
+                    results.append(self.refined(rule, present[0], i, candidates))
                 else:
                     results.append(self.convert(rule, present[0], i))
                 if not (rule.many or rule.listed):
@@ -280,6 +326,15 @@ class _Inbound:
         if rule.pairs or rule.many or rule.listed:
             return results
         return None
+
+    def refined(self, rule: Rule, code: str, i: int, candidates: list[int]) -> Any:
+        """A code whose meaning the rest of the scope decides (ORDRSP LIN 1229 "changed" + PIA 3: substituted)."""
+        for meaning, where in (rule.evidence or {}).get(code, ()):
+            for j in candidates:
+                if any(self.r.matches(j, p.tag, where) for p, _ in where[:1]):
+                    self.r.mark_where(j, where)
+                    return meaning
+        return self.convert(rule, code, i)
 
     def pairs(self, rule: Rule, candidates: list[int]) -> list[dict[str, str]]:
         out: list[dict[str, str]] = []
@@ -477,6 +532,8 @@ class _Outbound:
     def text(self, rule: Rule, value: Any) -> str:
         if value is None:
             return ""
+        if isinstance(value, time):
+            return _from_time(value)
         if isinstance(value, date):
             return _from_date(value, rule.format or ("102" if self.standard == "edifact" else ""))
         if isinstance(value, Decimal):
@@ -485,6 +542,8 @@ class _Outbound:
             text = format(value.normalize(), "f")
             return text
         text = str(value)
+        if rule.write and text in rule.write:
+            return rule.write[text]
         if rule.lookup is not None:
             for code, meaning in rule.lookup.items():
                 if meaning == text:
@@ -529,6 +588,11 @@ class _Outbound:
                     b.set(q, qualifier)
                     builder(v.tag, rule.where, 0, loop).set(v, str(item["value"]))
                 continue
+            if rule.width:
+                b = builder(rule.tag, rule.where, 0, loop)
+                for p, part in zip(rule.paths, split_text(self.text(rule, value), rule.width, len(rule.paths))):
+                    b.set(p, part)
+                continue
             if rule.listed:
                 width = len(rule.paths)  # more values than paths: another segment (a third address line, a second N3)
                 for n in range(0, len(value), width):
@@ -557,11 +621,23 @@ class _Outbound:
                 value = str(rule.const)
             else:
                 continue
-            existing = next((b for b in header if b.tag == path.tag and not b.get(path)), None)
-            b = existing or _Builder(path.tag, root_order.get(path.tag, 10**12))
+            # a constant completes a segment the rules wrote (the first of its tag and qualifiers
+            # that lacks it); without qualifiers it is written alone when no rule wrote its tag
+            same = [
+                b
+                for b in header
+                if b.tag == path.tag and all(b.get(p) == v[0] for p, v in rule.where if p.tag == path.tag)
+            ]
+            if same:
+                target = next((b for b in same if not b.get(path)), None)
+                if target is not None:
+                    target.set(path, value)
+                continue
+            if rule.where:
+                continue
+            b = _Builder(path.tag, root_order.get(path.tag, 10**12))
             b.set(path, value)
-            if existing is None:
-                header.append(b)
+            header.append(b)
         pinned: dict[str, list[_Builder]] = {}
         for b in header:
             if b.loop:

@@ -35,9 +35,12 @@ RULE_KEYS = frozenset(
         "count",
         "default",
         "loop",
+        "width",
+        "evidence",
+        "write",
     }
 )
-TYPES = frozenset({"string", "decimal", "int", "date", "datetime"})
+TYPES = frozenset({"string", "decimal", "int", "date", "datetime", "time"})
 
 
 class MapError(Exception):
@@ -87,6 +90,10 @@ class Rule:
     scale: int = 0
     count: str = ""
     loop: str = ""  # header rules: read only inside this loop (e.g. INVOIC totals in SG48)
+    width: int = 0  # with paths: one text split over them, at most this long each (IMD 7008 twice)
+    # with lookup: a code read as another meaning when a segment in scope holds these qualifiers
+    evidence: dict[str, tuple[tuple[str, tuple[tuple[Path_, tuple[str, ...]], ...]], ...]] | None = None
+    write: dict[str, str] | None = None  # outbound only: meaning -> code, before the inverse lookup
 
     @property
     def tag(self) -> str:
@@ -142,7 +149,7 @@ def _rule(name: str, raw: Any, where: str) -> Rule:
         paths = (parse_path(raw["path"], where),)
     if "paths" in raw:
         paths = tuple(parse_path(p, where) for p in raw["paths"])
-        listed = True
+        listed = "width" not in raw
     pairs: tuple[tuple[Path_, Path_], ...] = ()
     for pair in raw.get("pairs", ()):
         q, _, v = str(pair).partition(":")
@@ -150,6 +157,17 @@ def _rule(name: str, raw: Any, where: str) -> Rule:
             raise MapError(f"{where}: pair '{pair}' must be QUALIFIER:VALUE, e.g. PO106:PO107")
         pairs += ((parse_path(q, where), parse_path(v, where)),)
     wheres = _conditions(raw.get("where", {}), where)
+    width = int(raw.get("width", 0))
+    if width and len(paths) < 2:
+        raise MapError(f"{where}: 'width' splits a text over several paths; give them as paths = [...]")
+    evidence = None
+    if "evidence" in raw:
+        if "lookup" not in raw:
+            raise MapError(f"{where}: 'evidence' refines a lookup; add lookup = {{ CODE = meaning }}")
+        evidence = {
+            str(code): tuple((str(meaning), _conditions(cond, where)) for meaning, cond in dict(cases).items())
+            for code, cases in dict(raw["evidence"]).items()
+        }
     if not (paths or pairs or "const" in raw or "count" in raw):
         raise MapError(f"{where}: a rule needs 'path', 'paths', 'pairs', 'const' or 'count'")
     return Rule(
@@ -171,6 +189,9 @@ def _rule(name: str, raw: Any, where: str) -> Rule:
         parent=str(raw.get("parent", "")),
         scale=int(raw.get("scale", 0)),
         count=str(raw.get("count", "")),
+        width=width,
+        evidence=evidence,
+        write={str(k): str(v) for k, v in raw["write"].items()} if "write" in raw else None,
     )
 
 
