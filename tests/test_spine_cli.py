@@ -182,3 +182,38 @@ def test_serve_takes_files_from_the_inbox_serves_health_and_metrics_and_stops_on
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_fix_the_crosswalk_then_reprocess_posts_the_document_once(workdir: Path) -> None:
+    items = workdir / "partners/meridian/crosswalks/items.csv"
+    original = items.read_text()
+    items.write_text(original.splitlines()[0] + "\n")
+    code, out = _run("process", str(workdir / "partners/meridian/samples/810-invoice.edi"), "--json")
+    assert code == 1
+    (doc,) = json.loads(out)[0]["documents"]
+    assert doc["status"] == "review"
+    code, story = _run("archive", "show", "1", "--no-payload")
+    assert "crosswalk.unknown_item" in story and "items.csv" in story
+    items.write_text(original)
+    code, out = _run("reprocess", "--json")
+    assert code == 0, out
+    assert [d["status"] for d in json.loads(out)] == ["posted"]
+    code, out = _run("reprocess")
+    assert code == 0 and "Nothing to reprocess" in out
+    assert len(list((workdir / "var/documents").rglob("*.json"))) == 1
+
+
+def test_a_ta1_from_the_partner_is_linked_to_the_interchange_it_answers(workdir: Path) -> None:
+    _run("process", str(workdir / "partners/meridian/samples/810-invoice.edi"))
+    ta1 = (
+        "ISA*00*          *00*          *ZZ*MERIDIANMED    *ZZ*STMARYCENTRAL  *261206*0900*U*00401*000004200*0*P*>~"
+        "TA1*000000001*261205*0200*A*000~IEA*0*000004200~"
+    )
+    path = workdir / "ta1.edi"
+    path.write_text(ta1)
+    _run("process", str(path))
+    _code, out = _run("archive", "show", "2", "--json")  # our 997 to Meridian
+    data = json.loads(out)
+    assert data["direction"] == "out"
+    assert [(a["id"], a["direction"], a["status"]) for a in data["acks"]] == [(3, "in", "acknowledgement")]
+    assert any(e["action"] == "acknowledged" and e["detail"]["by"] == "interchange:3" for e in data["timeline"])

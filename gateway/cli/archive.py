@@ -173,7 +173,10 @@ def show(interchange_id: int, as_json: bool, no_payload: bool) -> None:
                         }
                         for f in st.findings
                     ],
-                    "acks": [{"id": a.id, "kind": a.kind, "status": a.status, "file": a.reference} for a in st.acks],
+                    "acks": [
+                        {"id": a.id, "direction": a.direction, "kind": a.kind, "status": a.status, "file": a.reference}
+                        for a in st.acks
+                    ],
                     "timeline": [
                         {
                             "at": e.at.isoformat(),
@@ -208,9 +211,10 @@ def show(interchange_id: int, as_json: bool, no_payload: bool) -> None:
                 + (f"  → {where}" if where else "")
             )
     if st.acks:
-        click.echo("\nAcks sent")
+        click.echo("\nAcks")
         for a in st.acks:
-            click.echo(f"  {a.kind} {a.control_number}  {a.status}  {a.reference or ''}")
+            way = "sent" if a.direction == "out" else f"received as interchange {a.id}:"
+            click.echo(f"  {way} {a.kind or a.standard} {a.control_number}  {a.status}  {a.reference or a.file_name}")
     if st.findings:
         click.echo("\nFindings")
         for f in st.findings:

@@ -8,7 +8,7 @@ from .. import __version__
 from .archive import archive
 from .maps import maps
 from .partners import partners
-from .run import demo, process, serve, worker
+from .run import demo, process, reprocess, serve, worker
 from .translate import translate
 from .validate import validate
 
@@ -25,6 +25,7 @@ cli.add_command(translate)
 cli.add_command(maps)
 cli.add_command(demo)
 cli.add_command(process)
+cli.add_command(reprocess)
 cli.add_command(worker)
 cli.add_command(serve)
 cli.add_command(archive)

@@ -251,3 +251,53 @@ def serve(host: str, port: int, workers: int, verbose: bool) -> None:
         http.join(10)
         service.shutdown()
     logging.getLogger("edigw").info("stopped")
+
+
+@click.command()
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--partner", help="Only this partner's documents.")
+@click.option("--held", is_flag=True, help="Documents held as test traffic instead of those in review.")
+@click.option("--no-wait", is_flag=True, help="Only queue them; a running worker does the rest.")
+@click.option("--json", "as_json", is_flag=True)
+def reprocess(ids: tuple[int, ...], partner: str | None, held: bool, no_wait: bool, as_json: bool) -> None:
+    """Translate and post documents in review again, after fixing a crosswalk, map or profile.
+
+    IDS are document ids (`edigw archive show` lists them as #N); without IDS, every document in
+    review (for --partner). Exit status: 0 when all of them were posted, 1 when some are still
+    not posted (see `edigw archive show`), 2 for usage errors.
+    """
+    from sqlalchemy import select
+
+    from ..pipeline import Settings, build
+    from ..pipeline.review import reprocess as again
+    from ..pipeline.run import run_until_idle
+    from ..store import StoreError, Transaction
+
+    try:
+        gw = build(Settings.from_env())
+        if not as_json and sys.stdout.isatty():
+            with click.progressbar(length=1, label="queueing") as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.length = max(total, 1)
+                    bar.update(done - bar.pos)
+
+                queued = again(gw, ids=ids, partner=partner, status="held" if held else "review", progress=progress)
+        else:
+            queued = again(gw, ids=ids, partner=partner, status="held" if held else "review")
+        if queued and not no_wait:
+            run_until_idle(gw)
+        with gw.store.session() as s:
+            rows = list(s.execute(select(Transaction).where(Transaction.id.in_(queued))).scalars())
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    result = [{"id": t.id, "set": t.set_id, "number": t.business_number, "status": t.status} for t in rows]
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    elif not result:
+        click.echo("Nothing to reprocess: no document matches (see `edigw archive search --status review`).")
+    else:
+        for r in result:
+            click.echo(f"#{r['id']} {r['set']} {r['number'] or ''}: {r['status']}")
+    sys.exit(EXIT_REJECTED if any(r["status"] != "posted" for r in result) and not no_wait else EXIT_OK)

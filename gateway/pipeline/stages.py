@@ -279,6 +279,8 @@ def _record(
             for f in t.findings:
                 s.add(_finding_row(f, row.id, "process", now, txn.id))
     received_acks = [t.business for g in r.groups if g.is_ack for t in g.transactions] + list(r.ta1s)
+    if received_acks:
+        _reconcile(gw, s, row, received_acks, now)
     audit(
         s,
         actor=gw.actor,
@@ -301,6 +303,34 @@ def _record(
         _queue_ack(gw, s, row, ack.kind, ack.payload, control, now)
     if accepted:
         enqueue(s, "translate", row.id, now=now, policy=gw.retry_policy("translate"))
+
+
+def _reconcile(gw: Gateway, s: Session, row: Interchange, acks: list[dict[str, Any]], now: datetime) -> None:
+    """Link a received TA1/997/999/CONTRL to the interchange of ours it answers, when we can find it."""
+    for ack in acks:
+        reference = str(ack.get("control_number") or ack.get("interchange_reference") or "").strip()
+        if not reference:
+            continue
+        ours = s.execute(
+            select(Interchange)
+            .where(Interchange.direction == "out", Interchange.partner == row.partner)
+            .where(Interchange.control_number.in_({reference, reference.lstrip("0") or "0", reference.zfill(9)}))
+            .order_by(Interchange.id.desc())
+            .limit(1)
+        ).scalar()
+        if ours is None:
+            continue
+        row.acknowledges = row.acknowledges or ours.id
+        audit(
+            s,
+            actor=gw.actor,
+            entity=f"interchange:{ours.id}",
+            action="acknowledged",
+            at=now,
+            by=f"interchange:{row.id}",
+            ack=ack.get("type") or "TA1",
+            status=ack.get("status") or ack.get("action") or ack.get("group_status"),
+        )
 
 
 def _queue_ack(
@@ -384,6 +414,12 @@ def translate(gw: Gateway, job: Job) -> None:
             finish(s, job.id, now)
             return
         partner = gw.partners.get(ic.partner) if ic.partner else None
+        if partner is None and ic.sender:  # a profile added since, for a reprocess
+            partner = gw.partners.find_by_envelope(ic.standard, ic.sender_qualifier or None, ic.sender)
+            if partner is not None:
+                ic.partner = partner.name
+                for row in rows:
+                    row.partner = partner.name
         if partner is None:
             message = (
                 f"No partner profile for sender {ic.sender_qualifier}:{ic.sender}: add one with "
