@@ -480,6 +480,24 @@ class MapChecker:
             lits = _literals(target)
             if lits is not None:
                 self.err(ctx.where, f"{loc}: the field only takes {sorted(lits)}: add a lookup")
+        lits = _literals(target)
+        for code, cases in dict(rule.get("evidence", {})).items():
+            if lookup is None:
+                self.err(ctx.where, f"{loc}: evidence refines a lookup; add one")
+            if read_paths:
+                self.check_code(ctx, f"{loc} evidence", read_paths[0], str(code))
+            for meaning, cond in dict(cases).items():
+                if lits is not None and meaning not in lits:
+                    self.err(ctx.where, f"{loc}: evidence {code} -> {meaning!r} is not one of {sorted(lits)}")
+                for wpath, wval in dict(cond).items():
+                    if self.check_path(ctx, f"{loc} evidence", wpath):
+                        for v in wval if isinstance(wval, list) else [wval]:
+                            self.check_code(ctx, f"{loc} evidence", wpath, str(v))
+        for meaning, code in dict(rule.get("write", {})).items():
+            if lits is not None and meaning not in lits:
+                self.err(ctx.where, f"{loc}: write {meaning!r} is not one of {sorted(lits)}")
+            if read_paths:
+                self.check_code(ctx, f"{loc} write", read_paths[0], str(code))
 
         # type / format / scale
         rtype = rule.get("type", "string")
