@@ -49,9 +49,9 @@ def prepare(settings: Settings, repo: Path) -> list[Path]:
             f"{home} holds a working folder that is not the demo's: run the demo in another folder, "
             "or point EDIGW_HOME elsewhere."
         )
-    for folder in (home, settings.outbox):
-        if folder.exists() and (folder == settings.outbox or (folder / MARKER).exists()):
-            for child in folder.iterdir():
+    if (home / MARKER).exists():  # the demo's own folders from an earlier run: start afresh
+        for folder in (home, settings.outbox):
+            for child in folder.iterdir() if folder.exists() else ():
                 if child.name != ".gitkeep":
                     shutil.rmtree(child) if child.is_dir() else child.unlink()
     home.mkdir(parents=True, exist_ok=True)
