@@ -1,7 +1,8 @@
 """Crosswalks: a partner's codes to ours, kept as CSV files in ``partners/<name>/crosswalks/``.
 
 * ``items.csv``: ``vendor_sku,gtin,product_code,description``: the partner's SKU or the GTIN
-  (one of them at least) to our product code;
+  (one of them at least) to our product code. A buyer item id (X12 ``IN``/``BP``, EDIFACT PIA
+  ``IN``/``BP``) is our own code: it matches when it is one of the file's product codes;
 * ``uom.csv``: ``code,uom,factor``: the partner's unit to ours, ``CA,BX,10`` meaning 1 CA = 10 BX;
 * ``parties.csv``: ``qualifier,id,kind,our_ref``: the partner's party identifiers (kind
   ``vendor``, ``location`` or ``buyer``) to our reference.
@@ -48,7 +49,7 @@ class ItemMatch:
 
     product_code: str
     description: str
-    matched_by: Literal["vendor_sku", "gtin"]
+    matched_by: Literal["vendor_sku", "gtin", "buyer_item"]
     value: str
 
 
@@ -96,22 +97,29 @@ class Crosswalks:
         uoms: dict[str, UomMatch] | None = None,
         parties: dict[tuple[str, str], PartyMatch] | None = None,
         counts: dict[str, int] | None = None,
+        items_by_product: dict[str, ItemMatch] | None = None,
     ) -> None:
         self._by_sku = items_by_sku or {}
         self._by_gtin = items_by_gtin or {}
+        self._by_product = items_by_product or {}
         self._uoms = uoms or {}
         self._parties = parties or {}
         self.counts: dict[str, int] = counts or {"items": 0, "uom": 0, "parties": 0}
 
     def item_for(self, ids: Iterable[ItemId]) -> ItemMatch | None:
-        """Our product for a line's item ids: by vendor SKU first, then by GTIN (or UPC/EAN)."""
+        """Our product for a line's item ids: by vendor SKU first, then by GTIN (or UPC/EAN), then by our own code."""
         ids = list(ids)
-        for item_id in ids:
-            if item_id.kind == "vendor_sku" and (hit := self._by_sku.get(item_id.value.strip())):
-                return ItemMatch(hit.product_code, hit.description, "vendor_sku", item_id.value.strip())
-        for item_id in ids:
-            if item_id.kind in GTIN_KINDS and (hit := self._by_gtin.get(normalize_gtin(item_id.value))):
-                return ItemMatch(hit.product_code, hit.description, "gtin", item_id.value.strip())
+        ways: tuple[tuple[Literal["vendor_sku", "gtin", "buyer_item"], frozenset[str], dict[str, ItemMatch]], ...] = (
+            ("vendor_sku", frozenset({"vendor_sku"}), self._by_sku),
+            ("gtin", GTIN_KINDS, self._by_gtin),
+            ("buyer_item", frozenset({"buyer_item"}), self._by_product),
+        )
+        for matched_by, kinds, index in ways:
+            for item_id in ids:
+                value = item_id.value.strip()
+                key = normalize_gtin(value) if matched_by == "gtin" else value
+                if item_id.kind in kinds and (hit := index.get(key)):
+                    return ItemMatch(hit.product_code, hit.description, matched_by, value)
         return None
 
     def uom_for(self, code: str) -> UomMatch | None:
@@ -221,10 +229,13 @@ def _duplicate(rows: _Rows, line: int, column: str, value: str, first: int) -> N
     )
 
 
-def _load_items(path: Path) -> tuple[dict[str, ItemMatch], dict[str, ItemMatch], int, list[Problem]]:
+def _load_items(
+    path: Path,
+) -> tuple[dict[str, ItemMatch], dict[str, ItemMatch], dict[str, ItemMatch], int, list[Problem]]:
     rows = _Rows(path, HEADERS[ITEMS])
     by_sku: dict[str, tuple[int, ItemMatch]] = {}
     by_gtin: dict[str, tuple[int, ItemMatch]] = {}
+    by_product: dict[str, ItemMatch] = {}  # rows naming one product twice (by SKU and by GTIN) agree
     ambiguous_sku: set[str] = set()
     ambiguous_gtin: set[str] = set()
     count = 0
@@ -259,6 +270,7 @@ def _load_items(path: Path) -> tuple[dict[str, ItemMatch], dict[str, ItemMatch],
         if not ok:
             continue
         count += 1
+        by_product.setdefault(product, ItemMatch(product, row["description"], "buyer_item", product))
         match = ItemMatch(product, row["description"], "vendor_sku", sku)
         if sku:
             if sku in by_sku:
@@ -276,6 +288,7 @@ def _load_items(path: Path) -> tuple[dict[str, ItemMatch], dict[str, ItemMatch],
     return (
         {k: m for k, (_, m) in by_sku.items() if k not in ambiguous_sku},
         {k: m for k, (_, m) in by_gtin.items() if k not in ambiguous_gtin},
+        by_product,
         count,
         rows.problems,
     )
@@ -358,11 +371,12 @@ def _load_parties(path: Path) -> tuple[dict[tuple[str, str], PartyMatch], int, l
 
 def load_crosswalks(folder: Path) -> tuple[Crosswalks, list[Problem]]:
     """Load a partner's ``crosswalks/`` folder (``folder`` is that folder). Missing files are empty."""
-    by_sku, by_gtin, n_items, p_items = _load_items(folder / ITEMS)
+    by_sku, by_gtin, by_product, n_items, p_items = _load_items(folder / ITEMS)
     uoms, n_uom, p_uom = _load_uoms(folder / UOM)
     parties, n_parties, p_parties = _load_parties(folder / PARTIES)
     counts = {"items": n_items, "uom": n_uom, "parties": n_parties}
-    return Crosswalks(by_sku, by_gtin, uoms, parties, counts), [*p_items, *p_uom, *p_parties]
+    crosswalks = Crosswalks(by_sku, by_gtin, uoms, parties, counts, items_by_product=by_product)
+    return crosswalks, [*p_items, *p_uom, *p_parties]
 
 
 def empty_file(name: str) -> str:
