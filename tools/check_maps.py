@@ -269,7 +269,12 @@ class MapChecker:
         for opath, orule in outbound.items():
             loc = f"[outbound] {opath}"
             self.check_path(ctx, loc, opath)
-            if isinstance(orule, dict) and set(orule) in ({"const"}, {"const", "where"}):
+            if isinstance(orule, dict) and "const" in orule and set(orule) <= {"const", "where", "loop"}:
+                # with loop: written in that loop when rules write something there (an 850's N9)
+                if "loop" in orule and not any(
+                    isinstance(r, dict) and r.get("loop") == orule["loop"] for r in fields.values()
+                ):
+                    self.err(where, f"{loc}: loop {orule['loop']!r} holds no [fields] rule to open it for")
                 # a constant with where completes a segment that holds those qualifiers
                 for wpath in dict(orule.get("where", {})):
                     wparsed = self.check_path(ctx, f"{loc} where", wpath)

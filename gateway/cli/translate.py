@@ -1,9 +1,19 @@
-"""``edigw translate FILE``: find the partner from the envelope, translate, print the documents."""
+"""``edigw translate``: EDI in, documents out; or, with ``--outbound``, a document out as a partner's EDI.
+
+* ``edigw translate FILE``: find the partner from the envelope, translate, print the documents.
+* ``edigw translate --outbound DOC.json --partner NAME --set 850``: write a canonical document
+  with the partner's outbound map, in an envelope from our ids to the partner's, with the
+  delimiters the partner's samples use; validate it against our schema and print it.
+
+Exit codes: 0 ok, 1 problems (a translation with findings, or EDI written but not valid),
+2 usage (what to give is missing or wrong).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +21,12 @@ from typing import Any
 import click
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageProblem(click.ClickException):
+    """What the command was given cannot be used; the message says what to give instead."""
+
+    exit_code = EXIT_USAGE
 
 
 def validate_summary(data: bytes) -> dict[str, Any]:
@@ -75,13 +91,38 @@ def render_outcome(entry: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option("--partner", help="The partner; found from the envelope when not given.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--root", "partners_root", type=click.Path(file_okay=False), help="Partners folder [partners].")
 @click.option("--maps", "maps_root", type=click.Path(file_okay=False), help="Maps folder [maps].")
-def translate(file: str, partner: str | None, as_json: bool, partners_root: str | None, maps_root: str | None) -> None:
-    """Translate FILE into canonical documents and print them (JSON with --json)."""
+@click.option(
+    "--outbound",
+    "outbound",
+    type=click.Path(dir_okay=False),
+    help="A canonical document (JSON) to write as EDI for --partner, instead of reading FILE.",
+)
+@click.option("--set", "set_id", help="With --outbound: the set to write (850, 855, ORDERS ...).")
+def translate(
+    file: str | None,
+    partner: str | None,
+    as_json: bool,
+    partners_root: str | None,
+    maps_root: str | None,
+    outbound: str | None,
+    set_id: str | None,
+) -> None:
+    """Translate FILE into canonical documents and print them (JSON with --json).
+
+    With --outbound DOC.json --partner NAME --set SET, write the document as the EDI the partner
+    receives, validate it, and print it.
+    """
+    if outbound is not None:
+        if file:
+            raise UsageProblem("give FILE to read EDI, or --outbound DOC.json to write it, not both")
+        sys.exit(_outbound(Path(outbound), partner, set_id, as_json, partners_root, maps_root))
+    if not file:
+        raise UsageProblem("give the EDI FILE to translate (or --outbound DOC.json --partner NAME --set SET)")
     from ..mapping.service import translate_file
     from .maps import roots
 
@@ -136,3 +177,99 @@ def _partner_from_envelope(partners: Path, data: bytes) -> str:
             if found is not None:
                 return str(found.name)
     return ""
+
+
+def _outbound(
+    doc_path: Path,
+    name: str | None,
+    set_id: str | None,
+    as_json: bool,
+    partners_root: str | None,
+    maps_root: str | None,
+) -> int:
+    from pydantic import ValidationError
+
+    from ..documents import DOCUMENT_TYPES
+    from ..edi.envelopes import Address
+    from ..mapping.maps import MapError, load_map
+    from ..mapping.service import Envelope, default_delimiters, delimiters_of, render_interchange
+    from ..partners import load_partners
+    from .maps import roots
+
+    if not name or not set_id:
+        raise UsageProblem("--outbound needs --partner NAME and --set SET (the set the partner receives, e.g. 850)")
+    partners, maps_dir = roots(partners_root, maps_root)
+    registry = load_partners(partners)
+    found = registry.get(name)
+    if found is None:
+        raise UsageProblem(f"no partner '{name}' in {partners}/ (see `edigw partners list`)")
+    ref = found.profile.map_ref("outbound", set_id)
+    if ref is None:
+        raise UsageProblem(
+            f"{name} receives no {set_id}: add it to [documents] outbound in {found.profile_file} "
+            f'(e.g. "{set_id}" = "base:x12/{set_id}/004010")'
+        )
+    map_path = ref.location(found.folder, maps_dir)
+    if map_path is None:
+        raise UsageProblem(f"{set_id} is built by the gateway (an acknowledgement), not written from a document")
+    try:
+        m = load_map(map_path, maps_dir)
+    except MapError as exc:
+        raise UsageProblem(f"{exc} (check it with `edigw partners check {name}`)") from exc
+    cls = DOCUMENT_TYPES[m.document]
+    try:
+        document = cls.model_validate_json(doc_path.read_bytes())
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {doc_path}: {exc.strerror}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or '(document)'}: {e['msg']}" for e in exc.errors())
+        raise UsageProblem(
+            f"{doc_path} is not a {m.document} ({problems}); fix the JSON "
+            f"(its schema is schemas/documents/{m.document}.schema.json)"
+        ) from exc
+    theirs = next((i for i in found.ids if i.standard == m.standard), None)
+    ours = next((i for i in registry.us.ids if i.standard == m.standard), None)
+    if theirs is None or ours is None:
+        where = found.profile_file if theirs is None else partners / "_self.toml"
+        raise UsageProblem(
+            f'no {m.standard} identifier to address it with: add an [[ids]] with standard = "{m.standard}" to {where}'
+        )
+    delimiters, shown_by = default_delimiters(m.standard), "the defaults"
+    for sample in sorted((found.folder / "samples").glob("*.edi")):
+        seen = delimiters_of(sample.read_bytes(), m.standard)
+        if seen is not None:
+            delimiters, shown_by = replace(seen, suffix=seen.suffix or "\n"), str(sample)
+            break
+    envelope = Envelope(
+        Address(ours.qualifier, ours.id, ours.gs_id), Address(theirs.qualifier, theirs.id, theirs.gs_id), delimiters
+    )
+    data = render_interchange(document, m, envelope, now=datetime.now(UTC))
+    summary = validate_summary(data)
+    valid = summary["rejected"] == 0 and summary["accepted"] > 0
+    code = EXIT_OK if valid else EXIT_PROBLEMS
+    text = data.decode("latin-1")
+    if as_json:
+        report = {
+            "partner": name,
+            "set": set_id,
+            "map": str(map_path),
+            "document": str(doc_path),
+            "delimiters_from": shown_by,
+            "valid": valid,
+            "findings": summary["findings"],
+            "edi": text,
+            "exit_code": code,
+        }
+        click.echo(json.dumps(report, indent=2, default=str))
+        return code
+    click.echo(text, nl=not text.endswith("\n"))
+    click.echo(f"{set_id} for {name} with {map_path} (delimiters from {shown_by})", err=True)
+    if valid:
+        click.echo(
+            "valid against our schema; control numbers are a preview (the outbound queue allocates them)", err=True
+        )
+    else:
+        for f in summary["findings"]:
+            click.echo(f"  x {f['message']}  [{f['code']}]", err=True)
+        click.echo(f"written but NOT valid: complete {doc_path} (or fix the map {map_path}) and run again", err=True)
+    return code

@@ -613,6 +613,7 @@ class _Outbound:
         root_order = _order(self.schema.root)
         blocks: list[tuple[int, list[_Builder]]] = []
         header = self.builders(self.m.fields, data, root_order)
+        ruled = {p.tag for r in self.m.fields.values() for p in (*r.paths, *(x for pair in r.pairs for x in pair))}
         for ref, rule in self.m.outbound.items():
             path = parse_path(ref, str(self.m.source))
             if rule.count:
@@ -621,21 +622,25 @@ class _Outbound:
                 value = str(rule.const)
             else:
                 continue
-            # a constant completes a segment the rules wrote (the first of its tag and qualifiers
-            # that lacks it); without qualifiers it is written alone when no rule wrote its tag
+            # a constant completes the segments the rules wrote (those of its tag and qualifiers
+            # that lack it); a segment no rule writes (UNS, CTT) it writes on its own
+            # (with ``loop``: in that loop, and only when rules wrote something in it: the N9 that
+            # opens an 850's MSG notes)
+            if rule.loop and not any(b.loop == rule.loop for b in header):
+                continue
             same = [
                 b
                 for b in header
-                if b.tag == path.tag and all(b.get(p) == v[0] for p, v in rule.where if p.tag == path.tag)
+                if b.tag == path.tag
+                and b.loop == rule.loop
+                and all(b.get(p) == v[0] for p, v in rule.where if p.tag == path.tag)
             ]
-            if same:
-                target = next((b for b in same if not b.get(path)), None)
-                if target is not None:
-                    target.set(path, value)
-                continue
-            if rule.where:
-                continue
-            b = _Builder(path.tag, root_order.get(path.tag, 10**12))
+            for b in same:
+                if not b.get(path):
+                    b.set(path, value)
+            if same or rule.where or path.tag in ruled:
+                continue  # a segment the rules write but did not: nothing to complete
+            b = _Builder(path.tag, root_order.get(path.tag, 10**12), loop=rule.loop)
             b.set(path, value)
             header.append(b)
         pinned: dict[str, list[_Builder]] = {}

@@ -1,4 +1,5 @@
-"""Translating files for the faces: find each transaction's map, translate, compare with golden files.
+"""Translating files for the faces: find each transaction's map, translate, compare with golden files;
+and the way out, a document written as a whole interchange for a partner.
 
 A partner's map for a set and version is ``partners/<name>/maps/<set>-<version>.toml`` when it
 exists (or the file its profile names), else the base map ``maps/base/<standard>/<set>/<version>.toml``.
@@ -10,14 +11,17 @@ import difflib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..edi.delimiters import EdifactDelimiters, X12Delimiters
+from ..edi.envelopes import Address, edifact_interchange, x12_interchange
 from ..edi.findings import Finding, finding
 from ..edi.transactions import RawTransaction, iter_transactions
 from . import translate_transaction
 from .engine import Translation
-from .maps import MapError, base_map_path, load_map
+from .maps import Map, MapError, base_map_path, load_map
 
 Checker = Callable[[Any], list[Finding]]
 
@@ -139,3 +143,65 @@ def golden_diff(expected: str, actual: str, name: str) -> str:
             expected.splitlines(keepends=True), actual.splitlines(keepends=True), f"{name} (expected)", f"{name} (now)"
         )
     )
+
+
+# -- outbound ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Who an outbound interchange is from and to, and the delimiters it is written with."""
+
+    sender: Address
+    receiver: Address
+    delimiters: X12Delimiters | EdifactDelimiters
+
+
+def delimiters_of(data: bytes, standard: str) -> X12Delimiters | EdifactDelimiters | None:
+    """The delimiters of the first ``standard`` transaction in ``data`` (a file the partner sent)."""
+    for tx in iter_transactions(data):
+        if tx.standard == standard:
+            found = getattr(tx.dialect, "delimiters", None)
+            if isinstance(found, X12Delimiters | EdifactDelimiters):
+                return found
+    return None
+
+
+def default_delimiters(standard: str) -> X12Delimiters | EdifactDelimiters:
+    """What edigw writes when a partner has shown no delimiters of its own."""
+    if standard == "x12":
+        return X12Delimiters(element="*", component=">", segment="~", suffix="\n")
+    return EdifactDelimiters(suffix="\n")
+
+
+def render_interchange(document: Any, m: Map, envelope: Envelope, *, now: datetime, control: int = 1) -> bytes:
+    """``document`` written with ``m`` as one transaction in a whole interchange (a preview: every
+    control number is ``control``; the outbound queue takes real ones from the store's allocator)."""
+    from . import render_transaction
+
+    body = render_transaction(document, m)
+
+    def numbers(kind: str) -> int:
+        return control
+
+    d = envelope.delimiters
+    if isinstance(d, X12Delimiters):
+        functional_id = FUNCTIONAL_IDS.get(m.set_id, "")
+        return x12_interchange(
+            functional_id,
+            m.version,
+            [(m.set_id, body)],
+            sender=envelope.sender,
+            receiver=envelope.receiver,
+            d=d,
+            numbers=numbers,
+            now=now,
+        )
+    ident = (m.set_id, m.version[:1], m.version[1:], "UN")
+    return edifact_interchange(
+        [(ident, body)], sender=envelope.sender, receiver=envelope.receiver, d=d, numbers=numbers, now=now
+    )
+
+
+#: GS01 for the sets the base maps cover.
+FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN"}
