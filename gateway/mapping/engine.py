@@ -168,7 +168,8 @@ def _from_time(value: time) -> str:
 
 
 def split_text(text: str, width: int, parts: int) -> list[str]:
-    """``text`` over ``parts`` fields of ``width``: cut at the last space that fits, else hard at ``width``.
+    """``text`` over ``parts`` fields of ``width``: cut at the last space that fits (when the rest
+    still fits in the fields left), else hard at ``width``.
 
     A part cut at a space is shorter than ``width`` and drops that space; a hard cut fills the
     field. :func:`join_text` undoes both, so a text written and read again is the same text.
@@ -177,7 +178,8 @@ def split_text(text: str, width: int, parts: int) -> list[str]:
     out: list[str] = []
     while len(text) > width and len(out) < parts - 1:
         cut = text.rfind(" ", 1, width)  # a part cut at a space stays shorter than a full field
-        if cut > 0:
+        room = width * (parts - len(out) - 1)  # what the fields after this one hold
+        if cut > 0 and len(text) - cut - 1 <= room:
             out.append(text[:cut])
             text = text[cut + 1 :]
         else:
