@@ -92,6 +92,7 @@ def translate_file(
     checker: Checker | None = None,
 ) -> Iterator[Outcome]:
     """Translate every transaction of ``data``; acks and unsupported sets are passed over."""
+    loaded: dict[Path, Map] = {}
     for n, tx in enumerate(iter_transactions(data), start=1):
         if tx.set_id in ("997", "999", "CONTRL", "APERAK") or tx.schema is None:
             continue
@@ -112,7 +113,9 @@ def translate_file(
             )
             continue
         try:
-            m = load_map(path, maps_root)
+            if path not in loaded:  # one load per map and file: a file's transactions mostly share one
+                loaded[path] = load_map(path, maps_root)
+            m = loaded[path]
         except MapError as exc:
             yield Outcome(n, tx, path, None, [finding("mapping.invalid_document", str(exc))])
             continue

@@ -27,7 +27,7 @@ from typing import Any, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..connectors import BusinessKey, Connector, ConnectorError, DocType
+from ..connectors import BusinessKey, Connector, ConnectorError, DocType, Posted
 from ..documents import document_class
 from ..edi.check import AckPolicy, Numbers, check, is_duplicate
 from ..edi.findings import Finding as EdiFinding
@@ -430,12 +430,17 @@ def translate(gw: Gateway, job: Job) -> None:
             finish(s, job.id, now)
             return
         outcomes = _outcomes(gw, partner, ic)
+        claimed: dict[str, tuple[int, int]] = {}  # posting keys taken in this interchange
+        ready = False
         for row in rows:
             queue = outcomes.get((row.group_control, row.control_number))
             if not queue:
                 _review(s, gw, row, [finding("mapping.missing", f"No map could read {row.set_id} {row.version}.")], now)
                 continue
-            _translated(s, gw, partner, ic, row, queue.popleft(), now)
+            if _translated(s, gw, partner, ic, row, queue.popleft(), now, claimed):
+                ready = True
+        if ready:
+            enqueue(s, "post", ic.id, now=now, policy=gw.retry_policy("post"))
         finish(s, job.id, now)
 
 
@@ -458,13 +463,21 @@ def _outcomes(gw: Gateway, partner: Partner, ic: Interchange) -> dict[tuple[str,
 
 
 def _translated(
-    s: Session, gw: Gateway, partner: Partner, ic: Interchange, row: Transaction, outcome: Outcome, now: datetime
-) -> None:
+    s: Session,
+    gw: Gateway,
+    partner: Partner,
+    ic: Interchange,
+    row: Transaction,
+    outcome: Outcome,
+    now: datetime,
+    claimed: dict[str, tuple[int, int]],
+) -> bool:
+    """Record one translation; True when the document is ready to post."""
     shown = [f for f in outcome.findings if f.code != "mapping.unused"]
     translation = outcome.translation
     if not outcome.ok or translation is None or translation.document is None:
         _review(s, gw, row, shown or [finding("mapping.invalid_document", "The map produced no document.")], now)
-        return
+        return False
     for f in shown:
         s.add(_finding_row(f, ic.id, "translate", now, row.id))
     document = translation.document
@@ -499,20 +512,24 @@ def _translated(
             doc_type=row.doc_type,
             business_number=row.business_number,
         )
-        return
+        return False
     else:
         row.connector = "production"
     key = business_key(partner.name, document)
     row.posting_key = f"{row.connector}:{key.text}"
-    earlier = s.execute(
-        select(Transaction.id, Transaction.interchange_id)
-        .where(
-            Transaction.posting_key == row.posting_key,
-            Transaction.status.in_(("ready", "posted")),
-            Transaction.id != row.id,
+    with s.no_autoflush:  # the rows of this job are looked up in ``claimed``, not flushed one by one
+        earlier = (
+            claimed.get(row.posting_key)
+            or s.execute(
+                select(Transaction.id, Transaction.interchange_id)
+                .where(
+                    Transaction.posting_key == row.posting_key,
+                    Transaction.status.in_(("ready", "posted")),
+                    Transaction.id != row.id,
+                )
+                .limit(1)
+            ).first()
         )
-        .limit(1)
-    ).first()
     if earlier is not None:
         row.status = "duplicate"
         f = finding(
@@ -531,8 +548,9 @@ def _translated(
             key=row.posting_key,
             first=f"transaction:{earlier[0]}",
         )
-        return
+        return False
     row.status = "ready"
+    claimed[row.posting_key] = (row.id, ic.id)
     audit(
         s,
         actor=gw.actor,
@@ -546,7 +564,7 @@ def _translated(
         key=row.posting_key,
         findings=[f.code for f in shown],
     )
-    enqueue(s, "post", row.id, now=now, policy=gw.retry_policy("post"))
+    return True
 
 
 def _review(s: Session, gw: Gateway, row: Transaction, findings: list[EdiFinding], now: datetime) -> None:
@@ -578,64 +596,102 @@ def _connector(gw: Gateway, which: str) -> Connector:
 
 
 def post(gw: Gateway, job: Job) -> None:
+    """Post an interchange's ready documents, one connector call each, recorded in one commit.
+
+    A transient failure records what was posted so far and retries the rest later; the
+    connector's own idempotency (by business key) covers a crash between its write and our commit.
+    """
     now = gw.clock()
     with gw.store.session() as s:
-        row = s.get(Transaction, job.ref_id)
-        if row is None or row.status != "ready" or row.document is None or row.doc_type is None:
-            finish(s, job.id, now)
-            return
-        posted_before = s.execute(select(Posting.transaction_id).where(Posting.key == row.posting_key)).scalar()
-        if posted_before is not None and posted_before != row.id:
-            row.status = "duplicate"
-            audit(
-                s,
-                actor=gw.actor,
-                entity=f"transaction:{row.id}",
-                action="duplicate",
-                at=now,
-                key=row.posting_key,
-                first=f"transaction:{posted_before}",
-            )
-            finish(s, job.id, now)
-            return
-        document = document_class(DOC_CLASSES[row.doc_type]).model_validate(row.document)
-        partner, which = row.partner or UNKNOWN_PARTNER, row.connector
-    connector = _connector(gw, which)
-    key = business_key(partner, document)
-    try:
-        posted = connector.post(key, document)
-    except ConnectorError as exc:
-        if exc.transient:
-            raise Transient(f"{connector.name}: {exc}") from exc
-        raise Permanent(f"{connector.name} refused the document: {exc}", code="post.rejected") from exc
+        rows = list(
+            s.execute(
+                select(Transaction)
+                .where(Transaction.interchange_id == job.ref_id, Transaction.status == "ready")
+                .order_by(Transaction.position)
+            ).scalars()
+        )
+        keys = [r.posting_key for r in rows if r.posting_key]
+        before: dict[str, int] = {
+            key: txn for key, txn in s.execute(select(Posting.key, Posting.transaction_id).where(Posting.key.in_(keys)))
+        }
+        work = [
+            (r.id, r.posting_key or "", r.partner or UNKNOWN_PARTNER, r.connector, r.doc_type or "", r.document)
+            for r in rows
+            if r.document is not None and r.doc_type
+        ]
+    results: dict[int, Posted | ConnectorError | int] = {}
+    failure: Transient | None = None
+    for txn_id, posting_key, partner, which, doc_type, data in work:
+        if before.get(posting_key, txn_id) != txn_id:
+            results[txn_id] = before[posting_key]  # posted before as another transaction
+            continue
+        connector = _connector(gw, which)
+        document = document_class(DOC_CLASSES[doc_type]).model_validate(data)
+        try:
+            results[txn_id] = connector.post(business_key(partner, document), document)
+        except ConnectorError as exc:
+            if exc.transient:
+                failure = Transient(f"{connector.name}: {exc}")
+                break
+            results[txn_id] = exc
     now = gw.clock()
     with gw.store.session() as s:
-        row = s.get(Transaction, job.ref_id)
-        assert row is not None
-        if row.status == "ready":
-            s.add(
-                Posting(
-                    key=row.posting_key or key.text,
-                    transaction_id=row.id,
-                    references=list(posted.references),
-                    posted_at=now,
-                )
+        for txn_id, outcome in results.items():
+            row = s.get(Transaction, txn_id)
+            if row is None or row.status != "ready":
+                continue
+            _posted(s, gw, row, outcome, now)
+        if failure is None:
+            finish(s, job.id, now)
+    if failure is not None:
+        raise failure
+
+
+def _posted(s: Session, gw: Gateway, row: Transaction, outcome: Posted | ConnectorError | int, now: datetime) -> None:
+    row.updated_at = now
+    if isinstance(outcome, int):
+        row.status = "duplicate"
+        audit(
+            s,
+            actor=gw.actor,
+            entity=f"transaction:{row.id}",
+            action="duplicate",
+            at=now,
+            key=row.posting_key,
+            first=f"transaction:{outcome}",
+        )
+    elif isinstance(outcome, ConnectorError):
+        row.status = "review"
+        f = finding("post.rejected", f"{_connector(gw, row.connector).name} refused the document: {outcome}")
+        s.add(_finding_row(f, row.interchange_id, "post", now, row.id))
+        audit(
+            s,
+            actor=gw.actor,
+            entity=f"transaction:{row.id}",
+            action="review",
+            at=now,
+            error=f.message,
+            findings=[f.code],
+        )
+    else:
+        s.add(
+            Posting(
+                key=row.posting_key or "", transaction_id=row.id, references=list(outcome.references), posted_at=now
             )
-            row.status = "posted"
-            row.erp_refs = list(posted.references)
-            row.updated_at = now
-            audit(
-                s,
-                actor=gw.actor,
-                entity=f"transaction:{row.id}",
-                action="posted",
-                at=now,
-                connector=connector.name,
-                references=list(posted.references),
-                already=posted.already,
-                key=row.posting_key,
-            )
-        finish(s, job.id, now)
+        )
+        row.status = "posted"
+        row.erp_refs = list(outcome.references)
+        audit(
+            s,
+            actor=gw.actor,
+            entity=f"transaction:{row.id}",
+            action="posted",
+            at=now,
+            connector=_connector(gw, row.connector).name,
+            references=list(outcome.references),
+            already=outcome.already,
+            key=row.posting_key,
+        )
 
 
 # ---------------------------------------------------------------------------------------------- deliver
@@ -706,8 +762,10 @@ def to_review(s: Session, gw: Gateway, job: Job, error: str, code: str, now: dat
         for waiting in rows:
             _review(s, gw, waiting, [f], now)
     elif job.kind == "post":
-        row = s.get(Transaction, job.ref_id)
-        if row is not None and row.status == "ready":
+        rows = s.execute(
+            select(Transaction).where(Transaction.interchange_id == job.ref_id, Transaction.status == "ready")
+        ).scalars()
+        for row in rows:
             row.status = "review"
             row.updated_at = now
             s.add(_finding_row(f, row.interchange_id, "post", now, row.id))

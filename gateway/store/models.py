@@ -50,7 +50,7 @@ class Interchange(Base):
     __tablename__ = "interchanges"
     __table_args__ = (
         UniqueConstraint("direction", "transport", "message_id", "position", name="uq_interchange_receipt"),
-        Index("ix_interchange_sender_control", "standard", "sender", "control_number"),
+        Index("ix_interchange_sender_control", "direction", "sender", "control_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,7 +102,7 @@ class Transaction(Base):
     doc_type: Mapped[str | None] = mapped_column(String(24))
     business_number: Mapped[str | None] = mapped_column(String(80))
     purpose: Mapped[str] = mapped_column(String(16), default="")  # original | change | cancellation
-    posting_key: Mapped[str | None] = mapped_column(String(400))
+    posting_key: Mapped[str | None] = mapped_column(String(400), index=True)
     connector: Mapped[str] = mapped_column(String(32), default="")
     document: Mapped[dict[str, Any] | None]
     erp_refs: Mapped[list[Any] | None]
