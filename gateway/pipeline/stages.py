@@ -246,6 +246,7 @@ def _record(
         s.add(_finding_row(f, row.id, "process", now))
     position = 0
     accepted = 0
+    found: list[tuple[Transaction, list[EdiFinding]]] = []
     for group in r.groups:
         for f in group.findings:
             s.add(_finding_row(f, row.id, "process", now))
@@ -275,9 +276,12 @@ def _record(
                 updated_at=now,
             )
             s.add(txn)
-            s.flush()
-            for f in t.findings:
-                s.add(_finding_row(f, row.id, "process", now, txn.id))
+            if t.findings:
+                found.append((txn, t.findings))
+    if found:
+        s.flush()  # the transactions' ids, for their findings
+        for txn, findings in found:
+            s.add_all(_finding_row(f, row.id, "process", now, txn.id) for f in findings)
     received_acks = [t.business for g in r.groups if g.is_ack for t in g.transactions] + list(r.ta1s)
     if received_acks:
         _reconcile(gw, s, row, received_acks, now)
@@ -636,11 +640,10 @@ def post(gw: Gateway, job: Job) -> None:
             results[txn_id] = exc
     now = gw.clock()
     with gw.store.session() as s:
-        for txn_id, outcome in results.items():
-            row = s.get(Transaction, txn_id)
-            if row is None or row.status != "ready":
-                continue
-            _posted(s, gw, row, outcome, now)
+        fresh = s.execute(select(Transaction).where(Transaction.id.in_(list(results)))).scalars() if results else ()
+        for row in fresh:
+            if row.status == "ready":
+                _posted(s, gw, row, results[row.id], now)
         if failure is None:
             finish(s, job.id, now)
     if failure is not None:

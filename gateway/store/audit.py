@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,24 +48,35 @@ def _chain(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    lock_head = select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    head = session.execute(lock_head).scalar_one_or_none()
+    lock_head = select(AuditHead.hash, AuditHead.count).where(AuditHead.id == 1).with_for_update()
+    head = session.execute(lock_head).first()
     if head is None:
         # The first writers race to create the head: the loser's insert waits for the winner, then does nothing.
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(insert(AuditHead).values(id=1, hash=GENESIS, count=0).on_conflict_do_nothing())
-        head = session.execute(lock_head).scalar_one()
-    prev = head.hash
+        head = session.execute(lock_head).one()
+    prev, count = head
+    rows = []
     for at, actor, entity, action, detail in pending:
         detail = json.loads(json.dumps(detail, default=str))  # what the JSON column will give back
         if at.tzinfo is not None:
             at = at.astimezone(UTC)  # what the UTC column gives back (a naive time is refused by the column)
         h = event_hash(prev, at, actor, entity, action, detail)
-        session.add(AuditEvent(at=at, actor=actor, entity=entity, action=action, detail=detail, prev_hash=prev, hash=h))
+        rows.append(
+            {
+                "at": at,
+                "actor": actor,
+                "entity": entity,
+                "action": action,
+                "detail": detail,
+                "prev_hash": prev,
+                "hash": h,
+            }
+        )
         prev = h
-    head.hash = prev
-    head.count += len(pending)
-    session.flush()
+    # Core statements, not ORM objects: one multi-row insert and one update per commit.
+    session.execute(sa_insert(AuditEvent), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev, count=count + len(rows)))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -53,20 +53,34 @@ def enqueue(session: Session, kind: str, ref_id: int, *, now: datetime, policy: 
 def claim(store: Store, worker: str, now: datetime, kinds: tuple[str, ...] = ()) -> Job | None:
     """Take the next due job for ``worker`` (committed as ``running``), or None when nothing is due."""
     with store.session() as s:
-        q = select(Job).where(Job.status == "queued", Job.run_after <= now)
+        due = select(Job.id).where(Job.status == "queued", Job.run_after <= now)
         if kinds:
-            q = q.where(Job.kind.in_(kinds))
-        q = q.order_by(Job.run_after, Job.id).limit(1)
+            due = due.where(Job.kind.in_(kinds))
+        due = due.order_by(Job.run_after, Job.id).limit(1)
         if store.skip_locked:
-            q = q.with_for_update(skip_locked=True)
-        job = s.execute(q).scalar_one_or_none()
-        if job is None:
+            due = due.with_for_update(skip_locked=True)
+        # One statement: take the job and say so (UPDATE ... WHERE id = (due) RETURNING ...).
+        taken = s.execute(
+            update(Job)
+            .where(Job.id == due.scalar_subquery())
+            .values(status="running", attempts=Job.attempts + 1, locked_by=worker, locked_at=now)
+            .returning(Job.id, Job.kind, Job.ref_id, Job.attempts, Job.max_attempts, Job.run_after, Job.created_at)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if taken is None:
             return None
-        job.status = "running"
-        job.attempts += 1
-        job.locked_by = worker
-        job.locked_at = now
-        return job
+        return Job(
+            id=taken.id,
+            kind=taken.kind,
+            ref_id=taken.ref_id,
+            status="running",
+            attempts=taken.attempts,
+            max_attempts=taken.max_attempts,
+            run_after=taken.run_after,
+            locked_by=worker,
+            locked_at=now,
+            created_at=taken.created_at,
+        )
 
 
 def finish(session: Session, job_id: int, now: datetime) -> None:
