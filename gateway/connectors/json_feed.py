@@ -31,9 +31,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
 import string
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +40,7 @@ from typing import Protocol
 import httpx
 from pydantic import BaseModel
 
+from ..files import sweep_temp, write_new
 from .base import BusinessKey, ConnectorError, PermanentError, Posted, TransientError
 
 _PLAIN = frozenset(string.ascii_letters + string.digits + "_.")
@@ -105,6 +104,7 @@ class JsonConnector:
         if (folder is None) == (url is None):
             raise ValueError("JsonConnector needs exactly one of folder= or url=")
         self.name = name
+        self.folder = Path(folder) if folder is not None else None
         self._feed: _Feed
         if folder is not None:
             self._feed = _FolderFeed(Path(folder))
@@ -118,6 +118,10 @@ class JsonConnector:
     def close(self) -> None:
         """Close the HTTP client if this connector made it."""
         self._feed.close()
+
+    def sweep(self, older_than: float = 3600.0) -> int:
+        """Folder mode: remove temporary files a killed writer left; returns how many."""
+        return len(sweep_temp(self.folder, older_than=older_than)) if self.folder is not None else 0
 
     def __enter__(self) -> JsonConnector:
         return self
@@ -141,6 +145,7 @@ def _os_error(action: str, exc: OSError) -> ConnectorError:
 class _FolderFeed:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._made: set[Path] = set()  # sub-folders known to exist
 
     def close(self) -> None:
         pass
@@ -152,36 +157,14 @@ class _FolderFeed:
         try:
             if target.exists():
                 return self._existing(target, key)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not self._write_new(target, body):
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
+            if not write_new(target, body):
                 return self._existing(target, key)
-            _fsync_dir(target.parent)
         except OSError as exc:
             raise _os_error(f"cannot write {target.name!r}", exc) from exc
         return Posted((str(target),))
-
-    @staticmethod
-    def _write_new(target: Path, body: bytes) -> bool:
-        """Write ``target`` unless it exists; False when another writer got there first."""
-        temp = target.with_name(f".{uuid.uuid4().hex}.tmp")
-        try:
-            with temp.open("xb") as f:
-                f.write(body)
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(temp, target)
-            except FileExistsError:
-                return False
-            except OSError as exc:
-                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
-                    raise
-                if target.exists():  # no hard links here: a checked rename, with a narrow race
-                    return False
-                os.replace(temp, target)
-            return True
-        finally:
-            temp.unlink(missing_ok=True)
 
     @staticmethod
     def _existing(target: Path, key: BusinessKey) -> Posted:
@@ -192,14 +175,6 @@ class _FolderFeed:
         if recorded != key.text:
             raise PermanentError(f"json feed: {target.name!r} already holds {recorded!r}, not {key.text!r}")
         return Posted((str(target),), already=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- HTTP mode -----------------------------------------------------------------------------------

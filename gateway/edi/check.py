@@ -17,7 +17,7 @@ from typing import BinaryIO, Protocol
 
 from .acks.reading import read_x12_ack
 from .acks.x12 import build_functional_ack, build_ta1
-from .delimiters import X12Delimiters
+from .delimiters import EdifactDelimiters, X12Delimiters
 from .findings import Finding, Severity, finding
 from .results import GroupResult, InterchangeResult, Status, TransactionResult
 from .schema import x12_base_version, x12_guides, x12_schema, x12_versions
@@ -56,12 +56,17 @@ class AckPolicy:
     ``contrl``: ``requested`` (when UNB 0031 asks, or the interchange is rejected),
     ``always`` or ``never``. ``numbers``, when set, numbers this sender's acks (the pipeline
     keeps one counter per partner and usage) instead of the counter given to :func:`check`.
+    ``x12_delimiters`` / ``edifact_delimiters``, when set, write the acks (a partner's own,
+    from its profile); when None an ack mirrors the delimiters of the interchange it answers.
+    ``edifact_una``: whether a CONTRL opens with a UNA (None: when its delimiters are not the defaults).
     """
 
     functional: str = "997"
     ta1: str = "requested"
     contrl: str = "requested"
     x12_delimiters: X12Delimiters | None = None
+    edifact_delimiters: EdifactDelimiters | None = None
+    edifact_una: bool | None = None
     numbers: Numbers | None = None
 
 

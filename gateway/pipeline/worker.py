@@ -22,8 +22,9 @@ from .stages import HANDLERS, Permanent, Transient, to_review
 
 log = logging.getLogger("edigw.worker")
 
-#: A job left ``running`` this long is taken to belong to a dead worker (PostgreSQL).
-LEASE = timedelta(minutes=10)
+#: A job left ``running`` this long is taken to belong to a dead worker (PostgreSQL). Jobs take
+#: milliseconds, and a connector call times out after 30 s, so two minutes is generous.
+LEASE = timedelta(minutes=2)
 
 
 class Worker:
@@ -35,8 +36,16 @@ class Worker:
         self.name = gw.actor
 
     def recover(self) -> int:
-        """Give back jobs a dead worker left running: all of them on SQLite (one worker), stale ones elsewhere."""
+        """Give back jobs a dead worker left running (all of them on SQLite, which runs one worker; stale
+        ones elsewhere), and remove the temporary files killed writers left behind."""
         lease = timedelta(0) if self.gw.store.is_sqlite else LEASE
+        for part in (self.gw.archive, self.gw.connector, self.gw.test_connector, *self.gw.senders.values()):
+            sweep = getattr(part, "sweep", None)
+            if sweep is not None:
+                try:
+                    sweep()
+                except OSError as exc:
+                    log.warning("could not sweep temporary files of %s: %s", type(part).__name__, exc)
         return release_stale(self.gw.store, self.gw.clock(), lease)
 
     def run_one(self) -> bool:
@@ -87,7 +96,7 @@ class Worker:
             try:
                 if not self.run_one():
                     stop.wait(idle)
-                if not self.gw.store.is_sqlite and self.gw.clock() - last_recover > LEASE / 2:
+                if not self.gw.store.is_sqlite and self.gw.clock() - last_recover > LEASE / 4:
                     self.recover()
                     last_recover = self.gw.clock()
             except StoreError as exc:

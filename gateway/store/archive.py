@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+
+from ..files import sweep_temp, write_atomic
 
 
 class ArchiveError(Exception):
@@ -37,22 +38,7 @@ class Archive:
             return digest
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=final.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(payload)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.chmod(tmp, 0o444)
-                os.replace(tmp, final)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            dir_fd = os.open(final.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            write_atomic(final, payload, mode=0o444)
         except OSError as exc:
             raise ArchiveError(f"could not archive payload {digest[:12]}: {exc.strerror or exc}") from exc
         return digest
@@ -78,6 +64,10 @@ class Archive:
         if h.hexdigest() != sha256:
             return f"payload {sha256} was altered: its bytes now hash to {h.hexdigest()} ({path})"
         return None
+
+    def sweep(self, older_than: float = 3600.0) -> int:
+        """Remove what killed writers left half-written; returns how many files."""
+        return len(sweep_temp(self.root, older_than=older_than))
 
     def remove(self, sha256: str) -> bool:
         """Delete a payload (retention only). True when it was there."""

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import fsync_dir, sweep_temp, write_atomic
 from .base import (
     Claim,
     Inbound,
@@ -100,7 +101,7 @@ class FolderClaim:
             raise Refused(f"claim {self.inbound.message_id} was released; it cannot be accepted")
         try:
             self._held.unlink(missing_ok=True)
-            _fsync_dir(self._held.parent)
+            fsync_dir(self._held.parent)
         except OSError as exc:
             raise _error(f"cannot remove claimed file {self.inbound.name!r}", exc) from exc
         self._state = "accepted"
@@ -275,7 +276,7 @@ class FolderTransport:
         try:
             target_dir.mkdir(parents=True, exist_ok=True)
             target = _move_no_clobber(path, target_dir / name, reserve_suffix=".reason.txt")
-            _write_atomic(target.with_name(target.name + ".reason.txt"), f"{reason}\n".encode())
+            write_atomic(target.with_name(target.name + ".reason.txt"), f"{reason}\n".encode())
         except OSError as exc:
             log.warning("folder transport: cannot move %s aside: %s", name, exc.strerror)
             return  # still in place: tried again, and reported, on a later poll
@@ -283,6 +284,10 @@ class FolderTransport:
         self._rejected.append(Rejected(self.name, name, hint, size, reason, str(target)))
 
     # -- sending -----------------------------------------------------------------------------
+
+    def sweep(self, older_than: float = 3600.0) -> int:
+        """Remove temporary files a killed writer left in the outbox; returns how many."""
+        return len(sweep_temp(self.outbox, older_than=older_than))
 
     def send(self, partner: str, filename: str, payload: bytes) -> str:
         """Write ``outbox/<partner>/<filename>`` atomically; the same name and bytes again is a no-op."""
@@ -296,7 +301,7 @@ class FolderTransport:
             folder.mkdir(exist_ok=True)
             if _same_bytes(target, payload):
                 return str(target)
-            _write_atomic(target, payload)
+            write_atomic(target, payload)
         except OSError as exc:
             raise _error(f"cannot write {filename!r} for {partner}", exc) from exc
         return str(target)
@@ -309,28 +314,6 @@ def _same_bytes(path: Path, payload: bytes) -> bool:
         return path.read_bytes() == payload
     except FileNotFoundError:
         return False
-
-
-def _write_atomic(target: Path, payload: bytes) -> None:
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with temp.open("xb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _move_no_clobber(source: Path, target: Path, *, reserve_suffix: str = "") -> Path:
@@ -351,12 +334,12 @@ def _move_no_clobber(source: Path, target: Path, *, reserve_suffix: str = "") ->
             if candidate.exists():
                 continue
             os.rename(source, candidate)
-            _fsync_dir(candidate.parent)
+            fsync_dir(candidate.parent)
             return candidate
         source.unlink()
-        _fsync_dir(candidate.parent)
+        fsync_dir(candidate.parent)
         if source.parent != candidate.parent:
-            _fsync_dir(source.parent)
+            fsync_dir(source.parent)
         return candidate
     raise FileExistsError(errno.EEXIST, "no free name", str(target))
 
