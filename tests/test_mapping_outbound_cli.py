@@ -1,13 +1,15 @@
 """``edigw translate --outbound``: a canonical document written as the EDI a partner receives.
 
 The partner's outbound map writes it, our ids and the partner's address the envelope, the
-delimiters are the ones the partner's samples use, and our own schema validates the result.
+delimiters (and the EDIFACT decimal mark) are the profile's [envelope], or edigw's defaults
+without one, and our own schema validates the result.
 Exit codes: 0 valid, 1 written but not valid, 2 usage.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +43,40 @@ def test_an_order_to_alpenmed_is_edifact_with_its_delimiters(tmp_path: Path) -> 
     result = run("--outbound", str(doc), "--partner", "alpenmed", "--set", "ORDERS")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "UNA:+,? '"  # the decimal comma AlpenMed's samples announce
+    assert lines[0] == "UNA:+,? '"  # the decimal comma of AlpenMed's [envelope]
     assert lines[1].startswith("UNB+UNOC:3+5412345000013:14+4012345000009:14+")  # from us, to AlpenMed
     assert lines[2] == "UNH+1+ORDERS:D:96A:UN'"
     assert "BGM+220+PO-EU-2026-0518+9'" in lines
     assert "FTX+AAI+++DELIVER TO CENTRAL RECEIVING DOCK 2, MON-FRI 07?:00-15?:00'" in lines  # released ':'
     assert "PIA+5+AM-48213:SA+DRESSING-FOAM-10X10:IN'" in lines
+    numbers = [line for line in lines if line.startswith(("QTY", "PRI"))]
+    assert numbers == ["QTY+21:40:PCE'", "PRI+AAA:4,85'", "QTY+21:6:BX'", "PRI+AAA:118,4'"]  # AlpenMed's comma
     assert result.stderr.splitlines() == [
         f"ORDERS for alpenmed with {MAPS / 'base/edifact/ORDERS/D96A.toml'} "
-        f"(delimiters from {PARTNERS / 'alpenmed/samples/desadv-d96a.edi'})",
+        f"(delimiters from {PARTNERS / 'alpenmed/partner.toml'} [envelope])",
         "valid against our schema; control numbers are a preview (the outbound queue allocates them)",
     ]
+
+
+def test_without_an_envelope_the_defaults_and_a_hint_from_the_samples(tmp_path: Path) -> None:
+    partners = tmp_path / "partners"
+    shutil.copytree(PARTNERS, partners)
+    profile = partners / "alpenmed" / "partner.toml"
+    text = profile.read_text()
+    start = text.index("# The delimiters we write to AlpenMed")
+    profile.write_text(text[:start] + text[text.index("[transport]") :])
+    doc = document(tmp_path, "alpenmed/expected/orders-d96a.1.json")
+    where = ["--root", str(partners), "--maps", str(MAPS)]
+    args = ["translate", "--outbound", str(doc), "--partner", "alpenmed", "--set", "ORDERS", "--json", *where]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["delimiters_from"] == f"the defaults: {profile} has no [envelope]"
+    assert report["delimiters_hint"] == (
+        f"  ! {partners / 'alpenmed/samples/desadv-d96a.edi'} uses other delimiters (UNA:+,? '): "
+        f"if the partner expects them, state them in [envelope] in {profile}"
+    )
+    assert "PRI+AAA:4.85'" in report["edi"].splitlines()
 
 
 def test_an_order_to_meridian_is_x12(tmp_path: Path) -> None:

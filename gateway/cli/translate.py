@@ -3,7 +3,8 @@
 * ``edigw translate FILE``: find the partner from the envelope, translate, print the documents.
 * ``edigw translate --outbound DOC.json --partner NAME --set 850``: write a canonical document
   with the partner's outbound map, in an envelope from our ids to the partner's, with the
-  delimiters the partner's samples use; validate it against our schema and print it.
+  delimiters (and EDIFACT decimal mark) of the profile's ``[envelope]``, or edigw's defaults
+  without one; validate it against our schema and print it.
 
 Exit codes: 0 ok, 1 problems (a translation with findings, or EDI written but not valid),
 2 usage (what to give is missing or wrong).
@@ -13,12 +14,14 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ..edi.delimiters import EdifactDelimiters, X12Delimiters
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -192,7 +195,7 @@ def _outbound(
     from ..documents import DOCUMENT_TYPES
     from ..edi.envelopes import Address
     from ..mapping.maps import MapError, load_map
-    from ..mapping.service import Envelope, default_delimiters, delimiters_of, render_interchange
+    from ..mapping.service import Envelope, default_delimiters, render_interchange
     from ..partners import load_partners
     from .maps import roots
 
@@ -234,14 +237,18 @@ def _outbound(
         raise UsageProblem(
             f'no {m.standard} identifier to address it with: add an [[ids]] with standard = "{m.standard}" to {where}'
         )
-    delimiters, shown_by = default_delimiters(m.standard), "the defaults"
-    for sample in sorted((found.folder / "samples").glob("*.edi")):
-        seen = delimiters_of(sample.read_bytes(), m.standard)
-        if seen is not None:
-            delimiters, shown_by = replace(seen, suffix=seen.suffix or "\n"), str(sample)
-            break
+    # the profile says how we write to the partner; its samples only hint when it does not
+    stated = found.profile.outbound_delimiters(m.standard)
+    if stated is not None:
+        delimiters, shown_by, hint = stated, f"{found.profile_file} [envelope]", ""
+    else:
+        delimiters, shown_by = default_delimiters(m.standard), f"the defaults: {found.profile_file} has no [envelope]"
+        hint = _samples_hint(found.folder / "samples", m.standard, delimiters, found.profile_file)
     envelope = Envelope(
-        Address(ours.qualifier, ours.id, ours.gs_id), Address(theirs.qualifier, theirs.id, theirs.gs_id), delimiters
+        Address(ours.qualifier, ours.id, ours.gs_id),
+        Address(theirs.qualifier, theirs.id, theirs.gs_id),
+        delimiters,
+        una=found.profile.sends_una(),
     )
     data = render_interchange(document, m, envelope, now=datetime.now(UTC))
     summary = validate_summary(data)
@@ -255,6 +262,7 @@ def _outbound(
             "map": str(map_path),
             "document": str(doc_path),
             "delimiters_from": shown_by,
+            "delimiters_hint": hint or None,
             "valid": valid,
             "findings": summary["findings"],
             "edi": text,
@@ -264,6 +272,8 @@ def _outbound(
         return code
     click.echo(text, nl=not text.endswith("\n"))
     click.echo(f"{set_id} for {name} with {map_path} (delimiters from {shown_by})", err=True)
+    if hint:
+        click.echo(hint, err=True)
     if valid:
         click.echo(
             "valid against our schema; control numbers are a preview (the outbound queue allocates them)", err=True
@@ -273,3 +283,28 @@ def _outbound(
             click.echo(f"  x {f['message']}  [{f['code']}]", err=True)
         click.echo(f"written but NOT valid: complete {doc_path} (or fix the map {map_path}) and run again", err=True)
     return code
+
+
+def _samples_hint(samples: Path, standard: str, used: X12Delimiters | EdifactDelimiters, profile_file: Path) -> str:
+    """A warning when the partner's samples show delimiters other than the defaults written."""
+    from ..mapping.service import delimiters_of
+
+    for sample in sorted(samples.glob("*.edi")):
+        seen = delimiters_of(sample.read_bytes(), standard)
+        if seen is None:
+            continue
+        if _shown(seen) != _shown(used):
+            return (
+                f"  ! {sample} uses other delimiters ({_shown(seen)}): "
+                f"if the partner expects them, state them in [envelope] in {profile_file}"
+            )
+        return ""
+    return ""
+
+
+def _shown(d: X12Delimiters | EdifactDelimiters) -> str:
+    from ..edi import delimiters
+
+    if isinstance(d, delimiters.EdifactDelimiters):
+        return d.una()
+    return f"element {d.element!r}, component {d.component!r}, segment {d.segment!r}"

@@ -4,6 +4,11 @@ X12 delimiters are read from the ISA at named offsets (element separator right a
 component separator in ISA16, terminator right after it, repetition separator in ISA11 only
 from version 00402 on). EDIFACT service characters come from UNA, or the syntax defaults.
 They are never module constants: every reader and writer takes them as values.
+
+A number in an outbound segment is a :class:`Number`: text with ``.`` as its decimal mark,
+which the EDIFACT writer gives the mark of the delimiters it writes with (``12.5`` is
+``12,5`` for a partner whose UNA names the comma). Documents keep ``Decimal``; the mark is a
+matter of serialization only.
 """
 
 from __future__ import annotations
@@ -12,6 +17,12 @@ from dataclasses import dataclass
 
 #: ISA12 versions from which ISA11 is the repetition separator rather than the standards id ``U``.
 X12_REPETITION_FROM = "00402"
+
+
+class Number(str):
+    """A decimal value in an outbound segment, written with ``.``: a writer gives it its own mark."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,10 @@ class EdifactDelimiters:
         """The UNA service string advice for these characters."""
         return f"UNA{self.component}{self.element}{self.decimal}{self.release}{self.repetition}{self.segment}"
 
+    def number(self, value: str) -> str:
+        """A :class:`Number` (or any text with ``.`` as the mark) with this decimal mark."""
+        return value.replace(".", self.decimal) if self.decimal != "." else value
+
     def specials(self) -> str:
         """Every character the writer must escape with the release character."""
         chars = self.component + self.element + self.release + self.segment
@@ -69,3 +84,7 @@ class EdifactDelimiters:
 
 
 EDIFACT_DEFAULT = EdifactDelimiters()
+
+#: What edigw writes to a partner that states no delimiters of its own (``[envelope]`` in its profile).
+X12_OUTBOUND = X12Delimiters(element="*", component=">", segment="~", repetition="^", suffix="\n")
+EDIFACT_OUTBOUND = EdifactDelimiters(suffix="\n")

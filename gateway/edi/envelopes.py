@@ -112,8 +112,12 @@ def edifact_interchange(
     now: datetime,
     syntax: tuple[str, str] = ("UNOC", "3"),
     test: bool = False,
+    una: bool | None = None,
 ) -> bytes:
-    """One interchange of ``messages`` ((message identifier such as ("ORDERS","D","96A","UN"), body) each)."""
+    """One interchange of ``messages`` ((message identifier such as ("ORDERS","D","96A","UN"), body) each).
+
+    ``una``: write the UNA service string advice or not; None writes it when ``d`` are not the defaults.
+    """
     control = str(numbers("interchange"))
     four = syntax[1] == "4"
     unb: list[Element] = [
@@ -133,4 +137,4 @@ def edifact_interchange(
         segs += list(body)
         segs.append(["UNT", str(len(body) + 2), ref])
     segs.append(["UNZ", str(len(messages)), control])
-    return to_bytes(edifact_serialize(segs, d))
+    return to_bytes(edifact_serialize(segs, d, una=una))

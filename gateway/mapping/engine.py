@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..documents import DOCUMENT_TYPES
+from ..edi.delimiters import Number
 from ..edi.findings import Finding, finding
 from ..edi.schema import LoopNode, SegmentNode, TransactionSchema
 from ..edi.validation import Dialect, placements
@@ -541,8 +542,7 @@ class _Outbound:
         if isinstance(value, Decimal):
             if rule.scale:
                 return str(int((value.scaleb(rule.scale)).to_integral_value()))
-            text = format(value.normalize(), "f")
-            return text
+            return Number(format(value.normalize(), "f"))  # the writer gives it the partner's decimal mark
         text = str(value)
         if rule.write and text in rule.write:
             return rule.write[text]

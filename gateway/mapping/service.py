@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..edi.delimiters import EdifactDelimiters, X12Delimiters
+from ..edi.delimiters import EDIFACT_OUTBOUND, X12_OUTBOUND, EdifactDelimiters, X12Delimiters
 from ..edi.envelopes import Address, edifact_interchange, x12_interchange
 from ..edi.findings import Finding, finding
 from ..edi.transactions import RawTransaction, iter_transactions
@@ -158,6 +158,7 @@ class Envelope:
     sender: Address
     receiver: Address
     delimiters: X12Delimiters | EdifactDelimiters
+    una: bool | None = None  # EDIFACT: send the UNA or not; None sends it when the delimiters are not the defaults
 
 
 def delimiters_of(data: bytes, standard: str) -> X12Delimiters | EdifactDelimiters | None:
@@ -171,10 +172,8 @@ def delimiters_of(data: bytes, standard: str) -> X12Delimiters | EdifactDelimite
 
 
 def default_delimiters(standard: str) -> X12Delimiters | EdifactDelimiters:
-    """What edigw writes when a partner has shown no delimiters of its own."""
-    if standard == "x12":
-        return X12Delimiters(element="*", component=">", segment="~", suffix="\n")
-    return EdifactDelimiters(suffix="\n")
+    """What edigw writes when a partner has stated no delimiters of its own (``* > ^ ~``, ``+ : ? '``)."""
+    return X12_OUTBOUND if standard == "x12" else EDIFACT_OUTBOUND
 
 
 def render_interchange(document: Any, m: Map, envelope: Envelope, *, now: datetime, control: int = 1) -> bytes:
@@ -202,7 +201,13 @@ def render_interchange(document: Any, m: Map, envelope: Envelope, *, now: dateti
         )
     ident = (m.set_id, m.version[:1], m.version[1:], "UN")
     return edifact_interchange(
-        [(ident, body)], sender=envelope.sender, receiver=envelope.receiver, d=d, numbers=numbers, now=now
+        [(ident, body)],
+        sender=envelope.sender,
+        receiver=envelope.receiver,
+        d=d,
+        numbers=numbers,
+        now=now,
+        una=envelope.una,
     )
 
 

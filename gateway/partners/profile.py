@@ -1,8 +1,9 @@
 """Partner profiles: the ``partners/<name>/partner.toml`` format, read and checked.
 
 A profile says who a trading partner is (the identifiers it sends as), what it sends and
-receives and through which map, how we acknowledge it, over which transport, and where its
-secrets come from. ``partners/_self.toml`` holds our own identifiers in the same shape.
+receives and through which map, how we acknowledge it, with which delimiters we write to it,
+over which transport, and where its secrets come from. ``partners/_self.toml`` holds our own
+identifiers in the same shape.
 Reading never stops at the first mistake: every mistake comes back as a :class:`Problem`
 that names the file, the line, the TOML key and the fix.
 
@@ -30,6 +31,12 @@ that names the file, the line, the TOML key and the fix.
     contrl = "requested"              # requested | always | never
     expect_within_hours = 24
 
+    [envelope]                        # optional: the delimiters we write to the partner with
+    element = "*"                     # X12: element, component, repetition (00402+), segment;
+    component = ">"                   # EDIFACT: element, component, release, segment, decimal
+    segment = "~"                     # ("." or ","), una (true | false); both: suffix
+    suffix = "\\n"                     # after each segment terminator: "\\n", "\\r\\n" or ""
+
     [transport]
     kind = "folder"                   # folder | as2 | sftp
 
@@ -47,7 +54,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
@@ -62,6 +69,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from ..edi.delimiters import EDIFACT_DEFAULT, EDIFACT_OUTBOUND, X12_OUTBOUND, EdifactDelimiters, X12Delimiters
 
 Severity = Literal["error", "warning"]
 Standard = Literal["x12", "edifact"]
@@ -309,6 +318,144 @@ class Transport(_Table):
     kind: Literal["folder", "as2", "sftp"] = "folder"
 
 
+# --- the outbound envelope --------------------------------------------------------------------
+
+#: The keys of ``[envelope]`` for each standard, in the order the skeleton shows them.
+ENVELOPE_KEYS: dict[str, tuple[str, ...]] = {
+    "x12": ("element", "component", "repetition", "segment", "suffix"),
+    "edifact": ("element", "component", "release", "segment", "decimal", "suffix", "una"),
+}
+_SEPARATOR_KEYS = ("element", "component", "repetition", "release", "segment")
+_EXAMPLES = {"element": "*", "component": ">", "repetition": "^", "release": "?", "segment": "~"}
+_SPARE = "*+:>^~'|!"
+_NOT_FOR: dict[str, dict[str, str]] = {
+    "x12": {
+        "release": "X12 has no release character",
+        "decimal": "X12 numbers always use '.'",
+        "una": "the UNA is EDIFACT's service string advice",
+    },
+    "edifact": {"repetition": "edigw writes EDIFACT syntax 3, which has no repetition separator"},
+}
+
+
+def _check_separator(value: str, info: ValidationInfo) -> str:
+    name = info.field_name or "element"
+    example = f'{name} = "{_EXAMPLES.get(name, "*")}"'
+    if len(value) != 1:
+        raise _refuse(f"{value!r} is not one character", f"write a single character, such as {example}")
+    if value.isalnum() or value == " ":
+        raise _refuse(
+            f"{value!r} is a letter, digit or space, which data values hold",
+            f"choose a character that never appears in the data, such as {example}",
+        )
+    return value
+
+
+class Envelope(_Table):
+    """``[envelope]``: the delimiters we write to the partner with; a key left out takes edigw's default."""
+
+    # a suffix is whitespace ("\n") and a space separator is refused with its fix: nothing is stripped
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=False, frozen=True)
+
+    standard: Standard | None = None  # needed only when the partner has ids of both standards
+    element: str | None = None
+    component: str | None = None
+    repetition: str | None = None
+    release: str | None = None
+    segment: str | None = None
+    decimal: str | None = None
+    suffix: str | None = None
+    una: bool | None = None
+
+    _separators = field_validator(*_SEPARATOR_KEYS)(_check_separator)
+
+    @field_validator("decimal")
+    @classmethod
+    def _decimal(cls, value: str) -> str:
+        if value not in (".", ","):
+            raise _refuse(f"{value!r} is not a decimal mark", 'write decimal = "." or decimal = ","')
+        return value
+
+    @field_validator("suffix")
+    @classmethod
+    def _suffix(cls, value: str) -> str:
+        if value not in ("", "\n", "\r\n"):
+            raise _refuse(
+                f"{value!r} is not what may follow a segment terminator",
+                'write suffix = "\\n" (a line break), suffix = "\\r\\n" or suffix = "" (nothing)',
+            )
+        return value
+
+    def delimiters(self, standard: str) -> X12Delimiters | EdifactDelimiters:
+        """The delimiters for ``standard``: the keys given, edigw's defaults for the others."""
+        base: X12Delimiters | EdifactDelimiters = X12_OUTBOUND if standard == "x12" else EDIFACT_OUTBOUND
+        given: dict[str, Any] = {
+            k: getattr(self, k) for k in ENVELOPE_KEYS[standard] if k != "una" and getattr(self, k) is not None
+        }
+        return replace(base, **given)
+
+
+def envelope_issues(envelope: Envelope, standards: set[str]) -> list[tuple[str, str, str]]:
+    """What is wrong with ``[envelope]`` for a partner with ids of ``standards``: ``(key, message, fix)`` each."""
+    if envelope.standard is not None and envelope.standard not in standards:
+        theirs = next(iter(sorted(standards)), "x12")
+        return [
+            (
+                "standard",
+                f"'{envelope.standard}' is not a standard the partner's [[ids]] name",
+                f'write standard = "{theirs}", or add an [[ids]] table with standard = "{envelope.standard}"',
+            )
+        ]
+    if envelope.standard is None and len(standards) > 1:
+        return [
+            (
+                "standard",
+                "the partner has both x12 and edifact ids, so the standard of these delimiters is not clear",
+                'write standard = "x12" or standard = "edifact" in [envelope]',
+            )
+        ]
+    standard: str = envelope.standard or next(iter(standards))
+    out = [
+        (key, f"{key} is not an {standard.upper()} setting", f"remove it ({why})")
+        for key, why in _NOT_FOR[standard].items()
+        if getattr(envelope, key) is not None
+    ]
+    if out:
+        return out
+    d = envelope.delimiters(standard)
+    chars = {k: getattr(d, k) for k in ENVELOPE_KEYS[standard] if k not in ("suffix", "una")}
+    chars = {k: v for k, v in chars.items() if v is not None}
+    seen: dict[str, str] = {}
+    for key, ch in chars.items():
+        first = seen.setdefault(ch, key)
+        if first == key:
+            continue
+        # point at the key the profile wrote: a default is not the partner's doing
+        blame = key if getattr(envelope, key) is not None else first
+        if key == "decimal":
+            fix = f'write decimal = "{"." if ch == "," else ","}", or choose another {first}'
+        else:
+            spare = next(c for c in _SPARE if c not in chars.values())
+            fix = f'choose a character no other separator uses, such as {blame} = "{spare}"'
+        out.append((blame, f"{first} and {key} are both {ch!r}", fix))
+    if standard == "edifact" and envelope.una is False and isinstance(d, EdifactDelimiters):
+        defaults = EDIFACT_DEFAULT
+        if (d.element, d.component, d.release, d.segment) != (
+            defaults.element,
+            defaults.component,
+            defaults.release,
+            defaults.segment,
+        ):
+            out.append(
+                (
+                    "una",
+                    "una = false, but without a UNA the partner reads the syntax defaults + : ? ' instead of these",
+                    "write una = true, or use the default separators",
+                )
+            )
+    return out
+
+
 class Profile(_Table):
     """A partner's ``partner.toml``, validated."""
 
@@ -317,7 +464,40 @@ class Profile(_Table):
     documents: Documents = Field(default_factory=Documents)
     acks: Acks = Field(default_factory=Acks)
     transport: Transport = Field(default_factory=Transport)
+    envelope: Envelope | None = None
     secrets: dict[str, SecretRef] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _envelope_fits(self) -> Profile:
+        if self.envelope is not None:
+            issues = envelope_issues(self.envelope, {i.standard for i in self.ids})
+            if issues:
+                raise _refuse(
+                    " and ".join(message for _, message, _ in issues),
+                    "; ".join(fix for _, _, fix in issues),
+                    at=("envelope", issues[0][0]),
+                    code="profile.envelope",
+                )
+        return self
+
+    @property
+    def envelope_standard(self) -> Standard | None:
+        """The standard ``[envelope]`` is for; None without one."""
+        if self.envelope is None:
+            return None
+        return self.envelope.standard or self.ids[0].standard
+
+    def outbound_delimiters(self, standard: str) -> X12Delimiters | EdifactDelimiters | None:
+        """The delimiters ``[envelope]`` states for writing ``standard`` to the partner; None when it states none."""
+        if self.envelope is None or self.envelope_standard != standard:
+            return None
+        return self.envelope.delimiters(standard)
+
+    def sends_una(self) -> bool | None:
+        """Whether what we write to the partner in EDIFACT opens with a UNA; None when ``[envelope]`` does not say."""
+        if self.envelope is None or self.envelope_standard != "edifact":
+            return None
+        return True if self.envelope.una is None else self.envelope.una
 
     def map_ref(self, direction: Literal["inbound", "outbound"], set_id: str) -> MapRef | None:
         """The map for a document the partner sends (inbound) or receives (outbound); None if not traded."""
@@ -410,6 +590,7 @@ _TABLES: dict[str, type[BaseModel]] = {
     "documents": Documents,
     "acks": Acks,
     "transport": Transport,
+    "envelope": Envelope,
 }
 
 #: How to write a missing key, by its location without list indexes.
@@ -463,6 +644,8 @@ def _pydantic_issue(err: Any, model: type[BaseModel]) -> _Issue:
             f"{key} is not a setting edigw knows",
             f"remove it or correct its spelling (known here: {known})" if known else "remove it",
         )
+    if kind == "bool_type":
+        return _Issue(loc, f"{key}{shown}, not true or false", f"write {last} = true or {last} = false, without quotes")
     if kind in ("string_type", "str_type"):
         return _Issue(loc, f"{key} must be text", f'put the value in double quotes: {last} = "..."')
     if kind in ("int_type", "int_parsing", "int_from_float"):
@@ -755,6 +938,8 @@ def render_profile(
             _line('contrl = "requested"', "requested | always | never (EDIFACT)"),
             _line("expect_within_hours = 24", "when their 997/CONTRL to what we send is overdue"),
             "",
+            *_envelope_example(standard),
+            "",
             "[transport]",
             _line('kind = "folder"', "folder | as2 | sftp"),
             "",
@@ -765,6 +950,35 @@ def render_profile(
             "",
         ]
     )
+
+
+def _envelope_example(standard: Standard) -> list[str]:
+    """The commented ``[envelope]`` of a new profile: edigw's defaults, to uncomment and change."""
+    head = [
+        "# The delimiters we write to the partner with, when it asks for its own (uncomment and change).",
+        "# Without [envelope], what we send uses the values below, and acks answer in the delimiters",
+        "# of the interchange they acknowledge.",
+        "# [envelope]",
+    ]
+    if standard == "x12":
+        return [
+            *head,
+            _line('# element = "*"', "the element separator (ISA byte 4)"),
+            _line('# component = ">"', "ISA16"),
+            _line('# repetition = "^"', "ISA11, from version 00402 on"),
+            _line('# segment = "~"', "the segment terminator"),
+            _line('# suffix = "\\n"', 'after each terminator: "\\n", "\\r\\n" or ""'),
+        ]
+    return [
+        *head,
+        _line('# element = "+"', "UNA: the data element separator"),
+        _line('# component = ":"', "the component data element separator"),
+        _line('# release = "?"', "the release character"),
+        _line('# segment = "\'"', "the segment terminator"),
+        _line('# decimal = "."', '"." or ",": how numbers are written'),
+        _line('# suffix = "\\n"', 'after each terminator: "\\n", "\\r\\n" or ""'),
+        _line("# una = true", "send the UNA service string advice"),
+    ]
 
 
 def check_identifier(standard: str, qualifier: str, id: str, gs_id: str = "") -> list[tuple[str, str]]:

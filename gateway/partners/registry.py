@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..edi.check import AckPolicy
+from ..edi.delimiters import EdifactDelimiters, X12Delimiters
 from .crosswalks import HEADERS, Crosswalks, empty_file, load_crosswalks
 from .profile import (
     PartnerId,
@@ -153,7 +154,18 @@ def ack_policy(partner: Partner | None) -> AckPolicy:
     if partner is None:
         return AckPolicy()
     acks = partner.profile.acks
-    return AckPolicy(functional=acks.functional, ta1=acks.ta1, contrl=acks.contrl)
+    profile = partner.profile
+    # the profile's [envelope], when it has one; else each ack mirrors the interchange it answers
+    x12 = profile.outbound_delimiters("x12")
+    edifact = profile.outbound_delimiters("edifact")
+    return AckPolicy(
+        functional=acks.functional,
+        ta1=acks.ta1,
+        contrl=acks.contrl,
+        x12_delimiters=x12 if isinstance(x12, X12Delimiters) else None,
+        edifact_delimiters=edifact if isinstance(edifact, EdifactDelimiters) else None,
+        edifact_una=profile.sends_una(),
+    )
 
 
 # --- loading ----------------------------------------------------------------------------------

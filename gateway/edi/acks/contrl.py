@@ -77,8 +77,12 @@ def build_contrl(
     *,
     delimiters: EdifactDelimiters | None = None,
     received_only: bool = False,
+    una: bool | None = None,
 ) -> bytes:
-    """A CONTRL interchange answering ``ic``."""
+    """A CONTRL interchange answering ``ic``, in ``delimiters`` or else the inbound ones.
+
+    ``una``: write a UNA or not; None writes one when the delimiters are not the syntax defaults.
+    """
     inbound = ic.edifact_delimiters or EDIFACT_DEFAULT
     d = delimiters or inbound
     ident, version = _syntax(ic)
@@ -114,7 +118,7 @@ def build_contrl(
     segs.append(["UNT", "", message_ref])
     segs[-1][1] = str(len(segs) - 1)  # UNH..UNT inclusive: every segment after UNB
     segs.append(["UNZ", "1", control])
-    return to_bytes(serialize(segs, d))
+    return to_bytes(serialize(segs, d, una=una))
 
 
 def _group_segments(group: GroupResult) -> list[list[Composite]]:

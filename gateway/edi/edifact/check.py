@@ -468,5 +468,8 @@ def _finish(
     )
     duplicate = any(f.code == "interchange.duplicate" for f in ic.findings)
     if answerable and ((trading and wanted) or errors or duplicate) and policy.contrl != "never":
-        out.acks.append(Ack("CONTRL", build_contrl(ic, policy.numbers or numbers, now), ic.control_number))
+        contrl = build_contrl(
+            ic, policy.numbers or numbers, now, delimiters=policy.edifact_delimiters, una=policy.edifact_una
+        )
+        out.acks.append(Ack("CONTRL", contrl, ic.control_number))
     return out
