@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
@@ -482,8 +483,6 @@ def _translated(
     if not outcome.ok or translation is None or translation.document is None:
         _review(s, gw, row, shown or [finding("mapping.invalid_document", "The map produced no document.")], now)
         return False
-    for f in shown:
-        s.add(_finding_row(f, ic.id, "translate", now, row.id))
     document = translation.document
     document.provenance.archive_sha256 = ic.sha256
     document.provenance.received_at = ic.created_at
@@ -495,7 +494,6 @@ def _translated(
     if traffic == "T" and gw.test_connector is not None:
         row.connector = "test"
     elif traffic != expected or traffic == "T":
-        row.status = "held"
         said = "test" if traffic == "T" else "production"
         f = finding(
             "usage.mismatch",
@@ -504,18 +502,7 @@ def _translated(
             + ("" if traffic == "T" else "; correct the profile or ask the partner to resend")
             + ".",
         )
-        s.add(_finding_row(f, ic.id, "translate", now, row.id))
-        audit(
-            s,
-            actor=gw.actor,
-            entity=f"transaction:{row.id}",
-            action="held",
-            at=now,
-            reason=f.message,
-            interchange=ic.id,
-            doc_type=row.doc_type,
-            business_number=row.business_number,
-        )
+        _settle(s, gw, row, "held", now, [f], interchange=ic.id, business_number=row.business_number)
         return False
     else:
         row.connector = "production"
@@ -535,57 +522,58 @@ def _translated(
             ).first()
         )
     if earlier is not None:
-        row.status = "duplicate"
         f = finding(
             "business.duplicate",
             f"{row.doc_type.replace('_', ' ')} {row.business_number} from {partner.name} was already received "
             f"(interchange {earlier[1]}, transaction {earlier[0]}) with other control numbers: not posted again. "
             "A change or cancellation must say so in its purpose code.",
         )
-        s.add(_finding_row(f, ic.id, "translate", now, row.id))
-        audit(
-            s,
-            actor=gw.actor,
-            entity=f"transaction:{row.id}",
-            action="duplicate",
-            at=now,
-            key=row.posting_key,
-            first=f"transaction:{earlier[0]}",
-        )
+        _settle(s, gw, row, "duplicate", now, [f], key=row.posting_key, first=f"transaction:{earlier[0]}")
         return False
-    row.status = "ready"
     claimed[row.posting_key] = (row.id, ic.id)
-    audit(
+    _settle(
         s,
-        actor=gw.actor,
-        entity=f"transaction:{row.id}",
-        action="translated",
-        at=now,
+        gw,
+        row,
+        "ready",
+        now,
+        shown,
         interchange=ic.id,
         doc_type=row.doc_type,
         business_number=row.business_number,
         purpose=row.purpose,
         key=row.posting_key,
-        findings=[f.code for f in shown],
     )
     return True
 
 
-def _review(s: Session, gw: Gateway, row: Transaction, findings: list[EdiFinding], now: datetime) -> None:
-    row.status = "review"
+#: The audit action for each status a transaction is moved to.
+ACTIONS = {"ready": "translated", "posted": "posted", "review": "review", "duplicate": "duplicate", "held": "held"}
+
+
+def _settle(
+    s: Session,
+    gw: Gateway,
+    row: Transaction,
+    status: str,
+    now: datetime,
+    findings: Sequence[EdiFinding] = (),
+    *,
+    stage: str = "translate",
+    **detail: Any,
+) -> None:
+    """Move ``row`` to ``status``: its findings recorded, the change audited."""
+    row.status = status
     row.updated_at = now
     for f in findings:
-        s.add(_finding_row(f, row.interchange_id, "translate", now, row.id))
-    audit(
-        s,
-        actor=gw.actor,
-        entity=f"transaction:{row.id}",
-        action="review",
-        at=now,
-        findings=[f.code for f in findings][:50],
-        set_id=row.set_id,
-        control_number=row.control_number,
-    )
+        s.add(_finding_row(f, row.interchange_id, stage, now, row.id))
+    if findings:
+        detail.setdefault("findings", [f.code for f in findings][:50])
+    audit(s, actor=gw.actor, entity=f"transaction:{row.id}", action=ACTIONS[status], at=now, **detail)
+
+
+def _review(s: Session, gw: Gateway, row: Transaction, findings: Sequence[EdiFinding], now: datetime) -> None:
+    _settle(s, gw, row, "review", now, findings, set_id=row.set_id, control_number=row.control_number)
 
 
 # ------------------------------------------------------------------------------------------------- post
@@ -651,47 +639,25 @@ def post(gw: Gateway, job: Job) -> None:
 
 
 def _posted(s: Session, gw: Gateway, row: Transaction, outcome: Posted | ConnectorError | int, now: datetime) -> None:
-    row.updated_at = now
+    name = _connector(gw, row.connector).name
     if isinstance(outcome, int):
-        row.status = "duplicate"
-        audit(
-            s,
-            actor=gw.actor,
-            entity=f"transaction:{row.id}",
-            action="duplicate",
-            at=now,
-            key=row.posting_key,
-            first=f"transaction:{outcome}",
-        )
+        _settle(s, gw, row, "duplicate", now, stage="post", key=row.posting_key, first=f"transaction:{outcome}")
     elif isinstance(outcome, ConnectorError):
-        row.status = "review"
-        f = finding("post.rejected", f"{_connector(gw, row.connector).name} refused the document: {outcome}")
-        s.add(_finding_row(f, row.interchange_id, "post", now, row.id))
-        audit(
-            s,
-            actor=gw.actor,
-            entity=f"transaction:{row.id}",
-            action="review",
-            at=now,
-            error=f.message,
-            findings=[f.code],
-        )
+        f = finding("post.rejected", f"{name} refused the document: {outcome}")
+        _settle(s, gw, row, "review", now, [f], stage="post", error=f.message)
     else:
-        s.add(
-            Posting(
-                key=row.posting_key or "", transaction_id=row.id, references=list(outcome.references), posted_at=now
-            )
-        )
-        row.status = "posted"
-        row.erp_refs = list(outcome.references)
-        audit(
+        references = list(outcome.references)
+        s.add(Posting(key=row.posting_key or "", transaction_id=row.id, references=references, posted_at=now))
+        row.erp_refs = references
+        _settle(
             s,
-            actor=gw.actor,
-            entity=f"transaction:{row.id}",
-            action="posted",
-            at=now,
-            connector=_connector(gw, row.connector).name,
-            references=list(outcome.references),
+            gw,
+            row,
+            "posted",
+            now,
+            stage="post",
+            connector=name,
+            references=references,
             already=outcome.already,
             key=row.posting_key,
         )
@@ -763,18 +729,13 @@ def to_review(s: Session, gw: Gateway, job: Job, error: str, code: str, now: dat
             select(Transaction).where(Transaction.interchange_id == ic.id, Transaction.status == "accepted")
         ).scalars()
         for waiting in rows:
-            _review(s, gw, waiting, [f], now)
+            _settle(s, gw, waiting, "review", now, [f], error=text)
     elif job.kind == "post":
         rows = s.execute(
             select(Transaction).where(Transaction.interchange_id == job.ref_id, Transaction.status == "ready")
         ).scalars()
         for row in rows:
-            row.status = "review"
-            row.updated_at = now
-            s.add(_finding_row(f, row.interchange_id, "post", now, row.id))
-            audit(
-                s, actor=gw.actor, entity=f"transaction:{row.id}", action="review", at=now, error=text, findings=[code]
-            )
+            _settle(s, gw, row, "review", now, [f], stage="post", error=text)
     elif job.kind == "deliver":
         out = s.get(Interchange, job.ref_id)
         if out is not None and out.status == "queued":
