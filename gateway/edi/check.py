@@ -44,6 +44,7 @@ class Seen(Protocol):
 
     def add(self, key: tuple[str, str]) -> None: ...
 
+
 ACK_SETS = frozenset({"997", "999", "TA1", "CONTRL"})
 
 
