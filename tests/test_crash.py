@@ -33,6 +33,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gateway.connectors import JsonConnector
+from gateway.files import TEMP_PREFIX, sweep_temp
 from gateway.partners import load_partners
 from gateway.pipeline import Gateway, Worker
 from gateway.pipeline.history import verify
@@ -63,8 +64,8 @@ AIMED = [
     "deliver:sent",  # ack file written, not marked sent
     "deliver:before-commit",
 ]
-#: The hidden temporary names of the writers: the folder transport's send, the JSON feed, the archive.
-TEMP_FILE = re.compile(r"\.[^/]+\.[0-9a-f]{8}\.tmp|\.[0-9a-f]{32}\.tmp|\.incoming-\w+")
+#: The hidden temporary name every writer uses (the folder transport's send, the JSON feed, the archive).
+TEMP_FILE = re.compile(re.escape(TEMP_PREFIX) + r"[0-9a-f]{32}")
 TEMPLATES = (
     ROOT / "partners/meridian/samples/810-invoice.edi",
     ROOT / "partners/meridian/samples/850-vmi-replenishment.edi",
@@ -403,10 +404,15 @@ def check_exactly_once(
             assert events[("ack sent", f"interchange:{subject}")] == len(acks[subject])
 
         # Nothing half-written where a partner or the ERP would look. A SIGKILL while a file is being
-        # written leaves the writer's hidden temporary file behind (nothing removes it later): only
-        # those are allowed, and reported.
+        # written leaves the writer's hidden temporary file behind: only those are allowed, and the
+        # sweep a worker runs at start (for files older than an hour; here at once) removes them.
         temps = [p for p in (*outbox.rglob(".*"), *documents.rglob(".*"), *archive.root.rglob(".*")) if p.is_file()]
         assert [p for p in temps if not TEMP_FILE.fullmatch(p.name)] == []
+        for root in (outbox, documents, archive.root):
+            sweep_temp(root, older_than=0)
+        assert [
+            p for p in (*outbox.rglob(".*"), *documents.rglob(".*"), *archive.root.rglob(".*")) if p.is_file()
+        ] == []
         # The audit chain is unbroken and every payload intact.
         verification = verify(store, archive)
         assert verification.ok, (verification.chain_break, verification.payload_problems)
