@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..connectors import Connector, JsonConnector
 from ..partners import Registry, load_partners
@@ -42,6 +43,7 @@ class Gateway:
     clock: Clock = utc_now
     retries: Mapping[str, RetryPolicy] = field(default_factory=lambda: dict(RETRIES))
     actor: str = field(default_factory=lambda: f"worker:{socket.gethostname()}:{os.getpid()}")
+    memo: dict[int, Any] = field(default_factory=dict)  # documents translated here, by transaction, until posted
 
     def retry_policy(self, kind: str) -> RetryPolicy:
         return self.retries.get(kind, RetryPolicy())

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
@@ -146,13 +146,14 @@ class _Seen:
         self.local.add(key)
 
 
-def process(gw: Gateway, job: Job) -> None:
+def process(gw: Gateway, job: Job) -> list[Job]:
     now = gw.clock()
+    chained: list[Job] = []
     with gw.store.session() as s:
         ic = s.get(Interchange, job.ref_id)
         if ic is None or ic.status != "received":
             finish(s, job.id, now)
-            return
+            return []
         payload = gw.archive.read(ic.sha256)
         directory = _Directory(gw, s)
         count = 0
@@ -169,7 +170,7 @@ def process(gw: Gateway, job: Job) -> None:
             row = ic if count == 1 else _sibling(s, ic, count, now)
             acks = list(zip(checked.acks, directory.allocated, strict=False))
             directory.allocated.clear()
-            _record(gw, s, row, checked.result, acks, now)
+            _record(gw, s, row, checked.result, acks, now, chained)
         if count == 0:
             ic.status = "rejected"
             s.add(
@@ -182,6 +183,7 @@ def process(gw: Gateway, job: Job) -> None:
             )
             audit(s, actor=gw.actor, entity=f"interchange:{ic.id}", action="processed", at=now, status="rejected")
         finish(s, job.id, now)
+    return chained
 
 
 def _sibling(s: Session, first: Interchange, position: int, now: datetime) -> Interchange:
@@ -214,7 +216,13 @@ def _sibling(s: Session, first: Interchange, position: int, now: datetime) -> In
 
 
 def _record(
-    gw: Gateway, s: Session, row: Interchange, r: InterchangeResult, acks: list[tuple[Any, int]], now: datetime
+    gw: Gateway,
+    s: Session,
+    row: Interchange,
+    r: InterchangeResult,
+    acks: list[tuple[Any, int]],
+    now: datetime,
+    chained: list[Job],
 ) -> None:
     partner = gw.partners.find_by_envelope(r.standard, r.sender[0] or None, r.sender[1]) if r.sender[1] else None
     if partner is not None:
@@ -307,7 +315,9 @@ def _record(
     for ack, control in acks:
         _queue_ack(gw, s, row, ack.kind, ack.payload, control, now)
     if accepted:
-        enqueue(s, "translate", row.id, now=now, policy=gw.retry_policy("translate"))
+        chained.append(
+            enqueue(s, "translate", row.id, now=now, policy=gw.retry_policy("translate"), claimed_by=gw.actor)
+        )
 
 
 def _reconcile(gw: Gateway, s: Session, row: Interchange, acks: list[dict[str, Any]], now: datetime) -> None:
@@ -404,7 +414,7 @@ def business_key(partner: str, document: Any) -> BusinessKey:
     return BusinessKey(partner=partner, doc_type=doc_type, number=number, revision=revision)
 
 
-def translate(gw: Gateway, job: Job) -> None:
+def translate(gw: Gateway, job: Job) -> list[Job]:
     now = gw.clock()
     with gw.store.session() as s:
         ic = s.get(Interchange, job.ref_id)
@@ -417,7 +427,7 @@ def translate(gw: Gateway, job: Job) -> None:
         )
         if ic is None or not rows:
             finish(s, job.id, now)
-            return
+            return []
         partner = gw.partners.get(ic.partner) if ic.partner else None
         if partner is None and ic.sender:  # a profile added since, for a reprocess
             partner = gw.partners.find_by_envelope(ic.standard, ic.sender_qualifier or None, ic.sender)
@@ -433,10 +443,11 @@ def translate(gw: Gateway, job: Job) -> None:
             for row in rows:
                 _review(s, gw, row, [finding("partner.unknown", message)], now)
             finish(s, job.id, now)
-            return
+            return []
         outcomes = _outcomes(gw, partner, ic)
         claimed: dict[str, tuple[int, int]] = {}  # posting keys taken in this interchange
         ready = False
+        follow: list[Job] = []
         for row in rows:
             queue = outcomes.get((row.group_control, row.control_number))
             if not queue:
@@ -445,8 +456,9 @@ def translate(gw: Gateway, job: Job) -> None:
             if _translated(s, gw, partner, ic, row, queue.popleft(), now, claimed):
                 ready = True
         if ready:
-            enqueue(s, "post", ic.id, now=now, policy=gw.retry_policy("post"))
+            follow.append(enqueue(s, "post", ic.id, now=now, policy=gw.retry_policy("post"), claimed_by=gw.actor))
         finish(s, job.id, now)
+    return follow
 
 
 def _outcomes(gw: Gateway, partner: Partner, ic: Interchange) -> dict[tuple[str, str], deque[Outcome]]:
@@ -531,6 +543,7 @@ def _translated(
         _settle(s, gw, row, "duplicate", now, [f], key=row.posting_key, first=f"transaction:{earlier[0]}")
         return False
     claimed[row.posting_key] = (row.id, ic.id)
+    gw.memo[row.id] = document  # for the post job this worker runs next
     _settle(
         s,
         gw,
@@ -587,7 +600,7 @@ def _connector(gw: Gateway, which: str) -> Connector:
     return gw.connector
 
 
-def post(gw: Gateway, job: Job) -> None:
+def post(gw: Gateway, job: Job) -> list[Job]:
     """Post an interchange's ready documents, one connector call each, recorded in one commit.
 
     A transient failure records what was posted so far and retries the rest later; the
@@ -618,7 +631,7 @@ def post(gw: Gateway, job: Job) -> None:
             results[txn_id] = before[posting_key]  # posted before as another transaction
             continue
         connector = _connector(gw, which)
-        document = document_class(DOC_CLASSES[doc_type]).model_validate(data)
+        document = gw.memo.pop(txn_id, None) or document_class(DOC_CLASSES[doc_type]).model_validate(data)
         try:
             results[txn_id] = connector.post(business_key(partner, document), document)
         except ConnectorError as exc:
@@ -636,6 +649,7 @@ def post(gw: Gateway, job: Job) -> None:
             finish(s, job.id, now)
     if failure is not None:
         raise failure
+    return []
 
 
 def _posted(s: Session, gw: Gateway, row: Transaction, outcome: Posted | ConnectorError | int, now: datetime) -> None:
@@ -666,13 +680,13 @@ def _posted(s: Session, gw: Gateway, row: Transaction, outcome: Posted | Connect
 # ---------------------------------------------------------------------------------------------- deliver
 
 
-def deliver(gw: Gateway, job: Job) -> None:
+def deliver(gw: Gateway, job: Job) -> list[Job]:
     now = gw.clock()
     with gw.store.session() as s:
         out = s.get(Interchange, job.ref_id)
         if out is None or out.status != "queued":
             finish(s, job.id, now)
-            return
+            return []
         transport, partner, name, digest = out.transport, out.partner or UNKNOWN_PARTNER, out.file_name, out.sha256
     sender = gw.sender_for(transport)
     if sender is None:
@@ -703,9 +717,16 @@ def deliver(gw: Gateway, job: Job) -> None:
                 to=reference,
             )
         finish(s, job.id, now)
+    return []
 
 
-HANDLERS = {"process": process, "translate": translate, "post": post, "deliver": deliver}
+#: Each stage returns the jobs it created already claimed by this worker, to run next (see ``enqueue``).
+HANDLERS: dict[str, Callable[[Gateway, Job], list[Job]]] = {
+    "process": process,
+    "translate": translate,
+    "post": post,
+    "deliver": deliver,
+}
 
 
 # ----------------------------------------------------------------------------------------------- review

@@ -49,15 +49,22 @@ class Worker:
         return release_stale(self.gw.store, self.gw.clock(), lease)
 
     def run_one(self) -> bool:
-        """Run one due job; False when none is due."""
+        """Run one due job, and the jobs it hands on already claimed; False when none is due."""
         job = claim(self.gw.store, self.name, self.gw.clock(), self.kinds)
         if job is None:
             return False
+        chain = [job]
+        while chain:
+            chain[:0] = self._run(chain.pop(0))
+        self.gw.memo.clear()
+        return True
+
+    def _run(self, job: Job) -> list[Job]:
         handler = HANDLERS.get(job.kind)
         try:
             if handler is None:
                 raise Permanent(f"unknown job kind {job.kind!r}")
-            handler(self.gw, job)
+            return handler(self.gw, job) or []
         except Permanent as exc:
             self._settle(job, str(exc), exc.code, retry=False)
         except (Transient, StoreBusy, ArchiveError) as exc:
@@ -66,7 +73,7 @@ class Worker:
         except Exception as exc:  # a bug must not kill the worker: keep it, retry, end in review
             log.error("job %s (%s %s) raised:\n%s", job.id, job.kind, job.ref_id, traceback.format_exc())
             self._settle(job, f"internal error: {type(exc).__name__}: {exc}", "job.failed", retry=True)
-        return True
+        return []
 
     def _settle(self, job: Job, error: str, code: str, *, retry: bool) -> None:
         now = self.gw.clock()

@@ -36,17 +36,32 @@ class RetryPolicy:
         return timedelta(seconds=full / 2 + (rng or random).uniform(0, full / 2))
 
 
-def enqueue(session: Session, kind: str, ref_id: int, *, now: datetime, policy: RetryPolicy, delay: float = 0.0) -> Job:
+def enqueue(
+    session: Session,
+    kind: str,
+    ref_id: int,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    delay: float = 0.0,
+    claimed_by: str | None = None,
+) -> Job:
+    """Add a job to ``session``. ``claimed_by`` creates it already claimed by that worker, which runs it
+    next without a claim of its own (a worker that dies first leaves it ``running``, given back later)."""
     job = Job(
         kind=kind,
         ref_id=ref_id,
-        status="queued",
-        attempts=0,
+        status="queued" if claimed_by is None else "running",
+        attempts=0 if claimed_by is None else 1,
         max_attempts=policy.max_attempts,
         run_after=now + timedelta(seconds=delay),
+        locked_by=claimed_by or "",
+        locked_at=None if claimed_by is None else now,
         created_at=now,
     )
     session.add(job)
+    if claimed_by is not None:
+        session.flush()  # its id, for the worker that runs it next
     return job
 
 

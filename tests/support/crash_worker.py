@@ -130,7 +130,7 @@ class Tracer:
             self.point(f"{self.kind}:before-commit")  # still inside the stage's session
 
         stages_module.finish = finish_then_maybe_die  # type: ignore[attr-defined]
-        handlers: dict[str, Callable[[Gateway, Any], None]] = stages_module.HANDLERS  # type: ignore[assignment]
+        handlers: dict[str, Callable[[Gateway, Any], list[Any]]] = stages_module.HANDLERS  # type: ignore[attr-defined]
         for kind, handler in list(handlers.items()):
             handlers[kind] = self._stage(kind, handler)
 
@@ -145,12 +145,13 @@ class Tracer:
         gw.connector.post = post_and_maybe_die  # type: ignore[method-assign]
         transport.send = self.after("deliver:sent", transport.send)  # type: ignore[method-assign]
 
-    def _stage(self, kind: str, handler: Callable[[Gateway, Any], None]) -> Callable[[Gateway, Any], None]:
-        def run(gw: Gateway, job: Any) -> None:
+    def _stage(self, kind: str, handler: Callable[[Gateway, Any], list[Any]]) -> Callable[[Gateway, Any], list[Any]]:
+        def run(gw: Gateway, job: Any) -> list[Any]:
             self.kind = kind
             self.at(kind)
-            handler(gw, job)
+            chained = handler(gw, job)  # the jobs it hands on, already claimed, for this worker to run next
             self.point(f"{kind}:committed")
+            return chained
 
         return run
 
