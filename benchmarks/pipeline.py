@@ -230,7 +230,7 @@ def make_gateway(url: str, folder: Path) -> Any:
         partners=load_partners(ROOT / "partners"),
         partners_root=ROOT / "partners",
         maps_root=ROOT / "maps",
-        connector=JsonConnector(folder=folder / "documents"),
+        connector=JsonConnector(folder=folder / "documents", batch=True),
         senders={"folder": memory, "memory": memory},
     )
 

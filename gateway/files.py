@@ -52,8 +52,12 @@ def write_atomic(target: Path, data: bytes, *, mode: int | None = None) -> None:
     fsync_dir(target.parent)
 
 
-def write_new(target: Path, data: bytes) -> bool:
-    """Create ``target`` with ``data`` unless it exists (a hard link never overwrites); False when it did."""
+def write_new(target: Path, data: bytes, *, sync_dir: bool = True) -> bool:
+    """Create ``target`` with ``data`` unless it exists (a hard link never overwrites); False when it did.
+
+    With ``sync_dir=False`` the caller fsyncs the folder itself (once for many files) before it
+    relies on the new name being durable.
+    """
     temp = write_temp(target.parent, data)
     try:
         try:
@@ -66,7 +70,8 @@ def write_new(target: Path, data: bytes) -> bool:
             if target.exists():  # no hard links on this file system: a checked rename, with a narrow race
                 return False
             os.replace(temp, target)
-        fsync_dir(target.parent)
+        if sync_dir:
+            fsync_dir(target.parent)
         return True
     finally:
         temp.unlink(missing_ok=True)

@@ -55,3 +55,26 @@ def test_every_writer_sweeps_its_own_folder(tmp_path: Path) -> None:
     (tmp_path / "feed").mkdir()
     _orphan(tmp_path / "feed" / "meridian" / "invoice", 7200)
     assert JsonConnector(folder=tmp_path / "feed").sweep() == 1
+
+
+def test_a_batching_feed_syncs_each_folder_once_on_flush(tmp_path: Path, monkeypatch: object) -> None:
+    import pytest
+
+    from gateway import files
+    from gateway.connectors import BusinessKey
+    from gateway.documents import Invoice
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    synced: list[Path] = []
+    real = files.fsync_dir
+    monkeypatch.setattr("gateway.connectors.json_feed.fsync_dir", lambda d: (synced.append(d), real(d)))
+    monkeypatch.setattr("gateway.files.fsync_dir", lambda d: (synced.append(d), real(d)))
+    (tmp_path / "feed").mkdir()
+    feed = JsonConnector(folder=tmp_path / "feed", batch=True)
+    for n in range(5):
+        feed.post(BusinessKey("meridian", "invoice", f"INV-{n}"), Invoice(invoice_number=f"INV-{n}"))
+    assert synced == []
+    feed.flush()
+    assert synced == [tmp_path / "feed" / "meridian" / "invoice"]
+    feed.flush()
+    assert len(synced) == 1

@@ -44,7 +44,7 @@ def gateway(database_url: str, tmp_path: Path) -> Gateway:
         partners=load_partners(ROOT / "partners"),
         partners_root=ROOT / "partners",
         maps_root=ROOT / "maps",
-        connector=JsonConnector(folder=tmp_path / "documents"),
+        connector=JsonConnector(folder=tmp_path / "documents", batch=True),
         senders={"folder": memory, "memory": memory},
         clock=Clock(),
     )

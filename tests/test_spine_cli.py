@@ -151,7 +151,7 @@ def test_serve_takes_files_from_the_inbox_serves_health_and_metrics_and_stops_on
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         status = 0
         while time.monotonic() < deadline:
             try:
@@ -165,6 +165,7 @@ def test_serve_takes_files_from_the_inbox_serves_health_and_metrics_and_stops_on
         (meridian / ".upload.tmp").write_bytes(b"half written")
         shutil.copy(workdir / "partners/meridian/samples/856-asn.edi", meridian / "asn.edi")
         ack_dir = workdir / "outbox" / "meridian"
+        deadline = time.monotonic() + 60  # a settled file is claimed on the second poll, a second apart
         while time.monotonic() < deadline and not (ack_dir.is_dir() and any(ack_dir.iterdir())):
             time.sleep(0.2)
         assert [p.name[:4] for p in ack_dir.iterdir()] == ["997-"]

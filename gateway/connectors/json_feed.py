@@ -40,7 +40,7 @@ from typing import Protocol
 import httpx
 from pydantic import BaseModel
 
-from ..files import sweep_temp, write_new
+from ..files import fsync_dir, sweep_temp, write_new
 from .base import BusinessKey, ConnectorError, PermanentError, Posted, TransientError
 
 _PLAIN = frozenset(string.ascii_letters + string.digits + "_.")
@@ -100,6 +100,7 @@ class JsonConnector:
         timeout: float = 30.0,
         client: httpx.Client | None = None,
         name: str = "json",
+        batch: bool = False,
     ) -> None:
         if (folder is None) == (url is None):
             raise ValueError("JsonConnector needs exactly one of folder= or url=")
@@ -107,7 +108,7 @@ class JsonConnector:
         self.folder = Path(folder) if folder is not None else None
         self._feed: _Feed
         if folder is not None:
-            self._feed = _FolderFeed(Path(folder))
+            self._feed = _FolderFeed(Path(folder), batch=batch)
         else:
             assert url is not None
             self._feed = _HttpFeed(url, dict(headers or {}), timeout, client)
@@ -118,6 +119,12 @@ class JsonConnector:
     def close(self) -> None:
         """Close the HTTP client if this connector made it."""
         self._feed.close()
+
+    def flush(self) -> None:
+        """``batch=True``: make the names of the files posted since the last flush durable (one fsync
+        per folder). A caller records a batch as posted only after this returns."""
+        if isinstance(self._feed, _FolderFeed):
+            self._feed.flush()
 
     def sweep(self, older_than: float = 3600.0) -> int:
         """Folder mode: remove temporary files a killed writer left; returns how many."""
@@ -143,9 +150,19 @@ def _os_error(action: str, exc: OSError) -> ConnectorError:
 
 
 class _FolderFeed:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, batch: bool = False) -> None:
         self.folder = folder
+        self.batch = batch
         self._made: set[Path] = set()  # sub-folders known to exist
+        self._unsynced: set[Path] = set()  # folders with new names not yet fsynced (batch mode)
+
+    def flush(self) -> None:
+        try:
+            for folder in sorted(self._unsynced):
+                fsync_dir(folder)
+        except OSError as exc:
+            raise _os_error("cannot sync the feed folder", exc) from exc
+        self._unsynced.clear()
 
     def close(self) -> None:
         pass
@@ -160,8 +177,10 @@ class _FolderFeed:
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
-            if not write_new(target, body):
+            if not write_new(target, body, sync_dir=not self.batch):
                 return self._existing(target, key)
+            if self.batch:
+                self._unsynced.add(target.parent)
         except OSError as exc:
             raise _os_error(f"cannot write {target.name!r}", exc) from exc
         return Posted((str(target),))

@@ -58,9 +58,11 @@ def connectors_from(settings: Settings) -> tuple[Connector, Connector | None]:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
     production = (
-        JsonConnector(url=settings.json_url) if settings.json_url else JsonConnector(folder=settings.json_folder)
+        JsonConnector(url=settings.json_url)
+        if settings.json_url
+        else JsonConnector(folder=settings.json_folder, batch=True)
     )
-    test = JsonConnector(folder=settings.test_json_folder) if settings.test_json_folder else None
+    test = JsonConnector(folder=settings.test_json_folder, batch=True) if settings.test_json_folder else None
     return production, test
 
 

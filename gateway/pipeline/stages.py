@@ -639,6 +639,13 @@ def post(gw: Gateway, job: Job) -> list[Job]:
                 failure = Transient(f"{connector.name}: {exc}")
                 break
             results[txn_id] = exc
+    for connector in {_connector(gw, which) for _, _, _, which, _, _ in work}:
+        flush = getattr(connector, "flush", None)  # a batching connector makes its writes durable here
+        if flush is not None:
+            try:
+                flush()
+            except ConnectorError as exc:
+                raise Transient(f"{connector.name}: {exc}") from exc
     now = gw.clock()
     with gw.store.session() as s:
         fresh = s.execute(select(Transaction).where(Transaction.id.in_(list(results)))).scalars() if results else ()
