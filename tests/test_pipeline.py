@@ -305,3 +305,17 @@ def test_a_worker_survives_a_bug_in_a_stage_and_the_document_ends_in_review(
         Worker(gateway).drain()
     assert _statuses(gateway) == ["review"]
     assert any("internal error: ZeroDivisionError" in msg for _code, msg in _findings(gateway))
+
+
+def test_a_file_that_is_not_edi_is_rejected_and_the_same_bytes_again_are_a_duplicate(gateway: Gateway) -> None:
+    memory = gateway.senders["memory"]
+    assert isinstance(memory, MemoryTransport)
+    memory.put(b"%PDF-1.7 not an interchange", name="invoice.pdf")
+    memory.put(b"%PDF-1.7 not an interchange", name="invoice-again.pdf")
+    receive(gateway, memory)
+    Worker(gateway).drain()
+    with gateway.store.session() as s:
+        rows = list(s.execute(select(Interchange).order_by(Interchange.id)).scalars())
+    assert [(r.status, r.duplicate_of) for r in rows] == [("rejected", None), ("duplicate", rows[0].id)]
+    assert any(code == "interchange.not_edi" for code, _ in _findings(gateway))
+    assert memory.sent == {}

@@ -172,7 +172,8 @@ def process(gw: Gateway, job: Job) -> list[Job]:
             directory.allocated.clear()
             _record(gw, s, row, checked.result, acks, now, chained)
         if count == 0:
-            ic.status = "rejected"
+            ic.duplicate_of = _same_bytes_before(s, ic)
+            ic.status = "rejected" if ic.duplicate_of is None else "duplicate"
             s.add(
                 _finding_row(
                     finding("interchange.not_edi", "The file holds no interchange (no ISA or UNB segment)."),
@@ -181,7 +182,15 @@ def process(gw: Gateway, job: Job) -> list[Job]:
                     now,
                 )
             )
-            audit(s, actor=gw.actor, entity=f"interchange:{ic.id}", action="processed", at=now, status="rejected")
+            audit(
+                s,
+                actor=gw.actor,
+                entity=f"interchange:{ic.id}",
+                action="processed",
+                at=now,
+                status=ic.status,
+                duplicate_of=ic.duplicate_of,
+            )
         finish(s, job.id, now)
     return chained
 
@@ -248,6 +257,9 @@ def _record(
             .limit(1)
         ).scalar()
         row.duplicate_of = earlier
+    elif not r.control_number and (earlier_bytes := _same_bytes_before(s, row)) is not None:
+        row.status = "duplicate"  # no control number to know a repeat by (not EDI): the same bytes do
+        row.duplicate_of = earlier_bytes
     else:
         row.status = str(r.status)
     row.updated_at = now
@@ -318,6 +330,21 @@ def _record(
         chained.append(
             enqueue(s, "translate", row.id, now=now, policy=gw.retry_policy("translate"), claimed_by=gw.actor)
         )
+
+
+def _same_bytes_before(s: Session, row: Interchange) -> int | None:
+    """The first interchange received before ``row`` in another receipt with the same payload, if any."""
+    return s.execute(
+        select(Interchange.id)
+        .where(
+            Interchange.sha256 == row.sha256,
+            Interchange.id < row.id,
+            Interchange.direction == "in",
+            Interchange.message_id != row.message_id,
+        )
+        .order_by(Interchange.id)
+        .limit(1)
+    ).scalar()
 
 
 def _reconcile(gw: Gateway, s: Session, row: Interchange, acks: list[dict[str, Any]], now: datetime) -> None:
