@@ -213,8 +213,10 @@ def show(interchange_id: int, as_json: bool, no_payload: bool) -> None:
     if st.acks:
         click.echo("\nAcks")
         for a in st.acks:
-            way = "sent" if a.direction == "out" else f"received as interchange {a.id}:"
-            click.echo(f"  {way} {a.kind or a.standard} {a.control_number}  {a.status}  {a.reference or a.file_name}")
+            if a.direction == "out":
+                click.echo(f"  {a.kind} {a.control_number}  {a.status}  {a.reference}")
+            else:
+                click.echo(f"  received {a.kind or a.standard} in interchange {a.id}  {a.status}  {a.file_name}")
     if st.findings:
         click.echo("\nFindings")
         for f in st.findings:

@@ -8,7 +8,7 @@ from 999999999 to 1.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import case
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,20 +19,18 @@ LIMIT = 999_999_999
 
 
 def allocate(session: Session, partner: str, usage: str, kind: str) -> int:
-    """The next control number of ``kind`` (``interchange``, ``group``, ``transaction``)."""
-    lock_row = (
-        select(ControlNumber)
-        .where(ControlNumber.partner == partner, ControlNumber.usage == usage, ControlNumber.kind == kind)
-        .with_for_update()
-    )
-    row = session.execute(lock_row).scalar_one_or_none()
-    if row is None:
-        # Two first allocations race to create the counter: the loser's insert waits for the winner, then does nothing.
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        new = insert(ControlNumber).values(partner=partner, usage=usage, kind=kind, next_value=1)
-        session.execute(new.on_conflict_do_nothing())
-        row = session.execute(lock_row).scalar_one()
-    value = row.next_value
-    row.next_value = 1 if value >= LIMIT else value + 1
-    session.flush()
-    return value
+    """The next control number of ``kind`` (``interchange``, ``group``, ``transaction``).
+
+    One statement takes it: an insert of the counter (the first number is 1, so 2 comes next)
+    that, when the counter exists, steps it instead, rolling over from 999999999 to 1. The row
+    stays locked until the session ends, so two sessions never take the same number.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = ControlNumber.__table__
+    first = insert(ControlNumber).values(partner=partner, usage=usage, kind=kind, next_value=2)
+    step = first.on_conflict_do_update(
+        index_elements=["partner", "usage", "kind"],
+        set_={"next_value": case((table.c.next_value >= LIMIT, 1), else_=table.c.next_value + 1)},
+    ).returning(table.c.next_value)
+    following = int(session.execute(step).scalar_one())
+    return LIMIT if following == 1 else following - 1
