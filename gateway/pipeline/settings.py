@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store.db import default_url
@@ -77,15 +77,4 @@ class Settings:
             else None,
             max_bytes=int(env.get("EDIGW_MAX_BYTES", 50 * 1024 * 1024)),
             retention_days=int(retention) if retention else None,
-        )
-
-    def under(self, folder: Path) -> Settings:
-        """The same settings with the working folder, drop folders and feed moved under ``folder``."""
-        return replace(
-            self,
-            home=folder / "var",
-            database_url=default_url(folder / "var"),
-            inbox=folder / "inbox",
-            outbox=folder / "outbox",
-            json_folder=folder / "var" / "documents",
         )
