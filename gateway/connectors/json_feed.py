@@ -38,6 +38,7 @@ from types import TracebackType
 from typing import Protocol
 
 import httpx
+import pydantic_core
 from pydantic import BaseModel
 
 from ..files import fsync_dir, sweep_temp, write_new
@@ -54,8 +55,19 @@ _SNIPPET = 500
 
 def body_of(key: BusinessKey, document: BaseModel) -> bytes:
     """The JSON both modes write: the key text and the document, sorted and indented."""
-    data = {"key": key.text, "document": document.model_dump(mode="json")}
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    data = {"document": _sorted(document.model_dump(mode="json")), "key": key.text}
+    # The same bytes as json.dumps(indent=2, sort_keys=True, ensure_ascii=False), whose indenting
+    # encoder is pure Python: keys sorted here, then pydantic-core's encoder, which keeps their order.
+    return pydantic_core.to_json(data, indent=2) + b"\n"
+
+
+def _sorted(value: object) -> object:
+    """``value`` (JSON data) with every object's keys in sorted order."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 def safe_name(text: str) -> str:

@@ -216,6 +216,9 @@ class _Inbound:
         self.scopes_of: dict[str, list[Scope]] = {name: [] for name in m.groups}
         self._assign(root, inside=False)
         self.skip = frozenset(self.taken)
+        # Segment lists per scope, loop (and tag): many rules read the same scope. The tree does not change.
+        self._walked: dict[tuple[int, str], list[int]] = {}
+        self._tagged: dict[tuple[int, str, str], list[int]] = {}
 
     def _assign(self, scope: Scope, inside: bool) -> None:
         """Give each loop iteration to the first group whose loop and ``when`` it fits, outermost first."""
@@ -292,6 +295,28 @@ class _Inbound:
             )
             return None
 
+    def candidates(self, sc: Scope, loop: str) -> list[int]:
+        """The segments a rule over ``loop`` (or the whole scope) reads in ``sc``, in order; walked once per job."""
+        key = (id(sc), loop)
+        found = self._walked.get(key)
+        if found is None:
+            skip = self.skip if sc is self.root else frozenset()
+            if loop:
+                found = [i for inner in sc.within(loop, skip) for i in inner.walk(skip)]
+            else:
+                found = list(sc.walk(skip))
+            self._walked[key] = found
+        return found
+
+    def tagged(self, sc: Scope, loop: str, tag: str) -> list[int]:
+        """:meth:`candidates` with ``tag``: a map's rules each read one tag, most of a scope's segments are others."""
+        key = (id(sc), loop, tag)
+        found = self._tagged.get(key)
+        if found is None:
+            segments = self.r.segments
+            found = self._tagged[key] = [i for i in self.candidates(sc, loop) if segments[i][0] == tag]
+        return found
+
     def evaluate(self, rule: Rule, scope: Scope) -> Any:
         if rule.count:
             return None
@@ -299,16 +324,12 @@ class _Inbound:
             return rule.const
         results: list[Any] = []
         for sc in self.scopes_for(rule, scope):
-            skip = self.skip if sc is self.root else frozenset()
-            if rule.loop:
-                candidates = [i for inner in sc.within(rule.loop, skip) for i in inner.walk(skip)]
-            else:
-                candidates = list(sc.walk(skip))
+            candidates = self.candidates(sc, rule.loop)
             if rule.pairs:
                 results += self.pairs(rule, candidates)
                 continue
             tag = rule.tag
-            for i in candidates:
+            for i in self.tagged(sc, rule.loop, tag):
                 if not self.r.matches(i, tag, rule.where):
                     continue
                 values = [self.r.read(i, p) for p in rule.paths]

@@ -25,8 +25,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.orm import Session, defer
 
 from ..connectors import BusinessKey, Connector, ConnectorError, DocType, Posted
 from ..documents import document_class
@@ -506,6 +506,18 @@ def _outcomes(gw: Gateway, partner: Partner, ic: Interchange) -> dict[tuple[str,
     return out
 
 
+#: The transaction posted (or about to be) under a posting key, other than this one: built once, run per document.
+_EARLIER = (
+    select(Transaction.id, Transaction.interchange_id)
+    .where(
+        Transaction.posting_key == bindparam("key"),
+        Transaction.status.in_(("ready", "posted")),
+        Transaction.id != bindparam("id"),
+    )
+    .limit(1)
+)
+
+
 def _translated(
     s: Session,
     gw: Gateway,
@@ -548,18 +560,7 @@ def _translated(
     key = business_key(partner.name, document)
     row.posting_key = f"{row.connector}:{key.text}"
     with s.no_autoflush:  # the rows of this job are looked up in ``claimed``, not flushed one by one
-        earlier = (
-            claimed.get(row.posting_key)
-            or s.execute(
-                select(Transaction.id, Transaction.interchange_id)
-                .where(
-                    Transaction.posting_key == row.posting_key,
-                    Transaction.status.in_(("ready", "posted")),
-                    Transaction.id != row.id,
-                )
-                .limit(1)
-            ).first()
-        )
+        earlier = claimed.get(row.posting_key) or s.execute(_EARLIER, {"key": row.posting_key, "id": row.id}).first()
     if earlier is not None:
         f = finding(
             "business.duplicate",
@@ -635,21 +636,34 @@ def post(gw: Gateway, job: Job) -> list[Job]:
     """
     now = gw.clock()
     with gw.store.session() as s:
-        rows = list(
-            s.execute(
-                select(Transaction)
-                .where(Transaction.interchange_id == job.ref_id, Transaction.status == "ready")
-                .order_by(Transaction.position)
-            ).scalars()
-        )
+        rows = s.execute(
+            select(
+                Transaction.id,
+                Transaction.posting_key,
+                Transaction.partner,
+                Transaction.connector,
+                Transaction.doc_type,
+            )
+            .where(Transaction.interchange_id == job.ref_id, Transaction.status == "ready")
+            .order_by(Transaction.position)
+        ).all()
         keys = [r.posting_key for r in rows if r.posting_key]
         before: dict[str, int] = {
             key: txn for key, txn in s.execute(select(Posting.key, Posting.transaction_id).where(Posting.key.in_(keys)))
         }
+        # A document translated by this worker is in memory: only the others are read (and decoded) from the store.
+        unread = [r.id for r in rows if r.id not in gw.memo]
+        stored: dict[int, Any] = (
+            dict(
+                s.execute(select(Transaction.id, Transaction.document).where(Transaction.id.in_(unread))).tuples().all()
+            )
+            if unread
+            else {}
+        )
         work = [
-            (r.id, r.posting_key or "", r.partner or UNKNOWN_PARTNER, r.connector, r.doc_type or "", r.document)
+            (r.id, r.posting_key or "", r.partner or UNKNOWN_PARTNER, r.connector, r.doc_type or "", stored.get(r.id))
             for r in rows
-            if r.document is not None and r.doc_type
+            if (r.id in gw.memo or stored.get(r.id) is not None) and r.doc_type
         ]
     results: dict[int, Posted | ConnectorError | int] = {}
     failure: Transient | None = None
@@ -675,10 +689,19 @@ def post(gw: Gateway, job: Job) -> list[Job]:
                 raise Transient(f"{connector.name}: {exc}") from exc
     now = gw.clock()
     with gw.store.session() as s:
-        fresh = s.execute(select(Transaction).where(Transaction.id.in_(list(results)))).scalars() if results else ()
+        fresh = (
+            s.execute(
+                select(Transaction).where(Transaction.id.in_(list(results))).options(defer(Transaction.document))
+            ).scalars()
+            if results
+            else ()
+        )
+        postings: list[dict[str, Any]] = []
         for row in fresh:
             if row.status == "ready":
-                _posted(s, gw, row, results[row.id], now)
+                _posted(s, gw, row, results[row.id], now, postings)
+        if postings:
+            s.execute(insert(cast(Table, Posting.__table__)), postings)  # one executemany, not an ORM flush of each
         if failure is None:
             finish(s, job.id, now)
     if failure is not None:
@@ -686,7 +709,15 @@ def post(gw: Gateway, job: Job) -> list[Job]:
     return []
 
 
-def _posted(s: Session, gw: Gateway, row: Transaction, outcome: Posted | ConnectorError | int, now: datetime) -> None:
+def _posted(
+    s: Session,
+    gw: Gateway,
+    row: Transaction,
+    outcome: Posted | ConnectorError | int,
+    now: datetime,
+    postings: list[dict[str, Any]],
+) -> None:
+    """Record the outcome of posting ``row``; a posting's row is added to ``postings``, inserted by the caller."""
     name = _connector(gw, row.connector).name
     if isinstance(outcome, int):
         _settle(s, gw, row, "duplicate", now, stage="post", key=row.posting_key, first=f"transaction:{outcome}")
@@ -695,7 +726,9 @@ def _posted(s: Session, gw: Gateway, row: Transaction, outcome: Posted | Connect
         _settle(s, gw, row, "review", now, [f], stage="post", error=f.message)
     else:
         references = list(outcome.references)
-        s.add(Posting(key=row.posting_key or "", transaction_id=row.id, references=references, posted_at=now))
+        postings.append(
+            {"key": row.posting_key or "", "transaction_id": row.id, "references": references, "posted_at": now}
+        )
         row.erp_refs = references
         _settle(
             s,

@@ -14,9 +14,9 @@ import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -43,18 +43,23 @@ def event_hash(prev: str, at: datetime, actor: str, entity: str, action: str, de
     return hashlib.sha256((prev + body).encode()).hexdigest()
 
 
+_HEAD = cast(Table, AuditHead.__table__)
+_LOCK_HEAD = select(_HEAD.c.hash, _HEAD.c.count).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("new_hash"), count=bindparam("new_count"))
+_APPEND = sa_insert(cast(Table, AuditEvent.__table__))
+
+
 @event.listens_for(Session, "before_commit")
 def _chain(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    lock_head = select(AuditHead.hash, AuditHead.count).where(AuditHead.id == 1).with_for_update()
-    head = session.execute(lock_head).first()
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
         # The first writers race to create the head: the loser's insert waits for the winner, then does nothing.
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(insert(AuditHead).values(id=1, hash=GENESIS, count=0).on_conflict_do_nothing())
-        head = session.execute(lock_head).one()
+        head = session.execute(_LOCK_HEAD).one()
     prev, count = head
     rows = []
     for at, actor, entity, action, detail in pending:
@@ -74,9 +79,9 @@ def _chain(session: Session) -> None:
             }
         )
         prev = h
-    # Core statements, not ORM objects: one multi-row insert and one update per commit.
-    session.execute(sa_insert(AuditEvent), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev, count=count + len(rows)))
+    # Core statements on the tables, built once: one multi-row insert and one update per commit, no ORM bookkeeping.
+    session.execute(_APPEND, rows)
+    session.execute(_MOVE_HEAD, {"new_hash": prev, "new_count": count + len(rows)})
 
 
 @event.listens_for(Session, "after_rollback")
