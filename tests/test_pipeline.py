@@ -319,3 +319,22 @@ def test_a_file_that_is_not_edi_is_rejected_and_the_same_bytes_again_are_a_dupli
     assert [(r.status, r.duplicate_of) for r in rows] == [("rejected", None), ("duplicate", rows[0].id)]
     assert any(code == "interchange.not_edi" for code, _ in _findings(gateway))
     assert memory.sent == {}
+
+
+def test_the_envelope_decides_the_partner_not_the_inbox_folder(gateway: Gateway) -> None:
+    memory = gateway.senders["memory"]
+    assert isinstance(memory, MemoryTransport)
+    memory.put(
+        (SAMPLES["stmary-eproc"] / "850-requisition-icu.edi").read_bytes(), name="a.edi", partner_hint="meridian"
+    )
+    stranger = (SAMPLES["meridian"] / "810-invoice.edi").read_bytes().replace(b"MERIDIANMED    ", b"SOMEONEELSE    ")
+    memory.put(stranger, name="b.edi", partner_hint="meridian")
+    receive(gateway, memory)
+    Worker(gateway).drain()
+    with gateway.store.session() as s:
+        rows = list(
+            s.execute(select(Interchange).where(Interchange.direction == "in").order_by(Interchange.id)).scalars()
+        )
+    assert [r.partner for r in rows] == ["stmary-eproc", None]
+    assert _statuses(gateway) == ["posted", "review"]
+    assert any(code == "partner.unknown" and "ZZ:SOMEONEELSE" in msg for code, msg in _findings(gateway))

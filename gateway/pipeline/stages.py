@@ -234,8 +234,7 @@ def _record(
     chained: list[Job],
 ) -> None:
     partner = gw.partners.find_by_envelope(r.standard, r.sender[0] or None, r.sender[1]) if r.sender[1] else None
-    if partner is not None:
-        row.partner = partner.name
+    row.partner = partner.name if partner is not None else None  # the envelope decides, never the inbox folder
     row.standard = r.standard
     row.sender_qualifier, row.sender = r.sender[0].strip()[:4], r.sender[1].strip()[:80]
     row.receiver_qualifier, row.receiver = r.receiver[0].strip()[:4], r.receiver[1].strip()[:80]
@@ -653,13 +652,14 @@ def post(gw: Gateway, job: Job) -> list[Job]:
         }
         # A document translated by this worker is in memory: only the others are read (and decoded) from the store.
         unread = [r.id for r in rows if r.id not in gw.memo]
-        stored: dict[int, Any] = (
-            dict(
-                s.execute(select(Transaction.id, Transaction.document).where(Transaction.id.in_(unread))).tuples().all()
+        stored: dict[int, Any] = {
+            txn: document
+            for txn, document in (
+                s.execute(select(Transaction.id, Transaction.document).where(Transaction.id.in_(unread)))
+                if unread
+                else ()
             )
-            if unread
-            else {}
-        )
+        }
         work = [
             (r.id, r.posting_key or "", r.partner or UNKNOWN_PARTNER, r.connector, r.doc_type or "", stored.get(r.id))
             for r in rows
