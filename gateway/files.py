@@ -2,7 +2,10 @@
 
 Every temporary file starts with :data:`TEMP_PREFIX`, so a writer killed half-way leaves
 something :func:`sweep_temp` can recognise and remove later; readers (the folder transport,
-a partner's pickup) skip dot-files. Errors are left to the caller, which knows what they mean.
+a partner's pickup) skip dot-files. Where the system allows it (Linux ``O_TMPFILE``),
+:func:`write_new` writes an unnamed file instead and links it in once it is whole and fsynced:
+nothing to name, remove or sweep, and a killed writer leaves nothing behind. Errors are left to
+the caller, which knows what they mean.
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ from pathlib import Path
 
 TEMP_PREFIX = ".edigw-tmp-"
 _NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
+#: Unnamed files need ``O_TMPFILE`` and /proc, to give one a name (``linkat`` following /proc/self/fd/N).
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_UNNAMED = bool(_O_TMPFILE) and os.path.isdir("/proc/self/fd")
+#: A file system (or kernel) without unnamed files says so with one of these; the named way is used then.
+_NO_TMPFILE = frozenset({errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL})
+_NO_UNNAMED_LINK = _NO_LINKS | {errno.EXDEV}
 
 
 def fsync_dir(folder: Path) -> None:
@@ -52,13 +61,61 @@ def write_atomic(target: Path, data: bytes, *, mode: int | None = None) -> None:
     fsync_dir(target.parent)
 
 
-def write_new(target: Path, data: bytes, *, sync_dir: bool = True) -> bool:
+def write_new(target: Path, data: bytes, *, mode: int | None = None, sync_dir: bool = True) -> bool:
     """Create ``target`` with ``data`` unless it exists (a hard link never overwrites); False when it did.
 
     With ``sync_dir=False`` the caller fsyncs the folder itself (once for many files) before it
     relies on the new name being durable.
     """
-    temp = write_temp(target.parent, data)
+    created = _link_unnamed(target, data, mode, sync_dir) if _UNNAMED else None
+    if created is None:
+        created = _link_named(target, data, mode)
+        if created and sync_dir:
+            fsync_dir(target.parent)
+    return created
+
+
+def _link_unnamed(target: Path, data: bytes, mode: int | None, sync_dir: bool) -> bool | None:
+    """:func:`write_new` through an unnamed file (``O_TMPFILE``); None where the file system cannot."""
+    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        try:
+            fd = os.open(".", _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o666, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno in _NO_TMPFILE:
+                return None
+            raise
+        try:
+            _write_all(fd, data)
+            if mode is not None:
+                os.fchmod(fd, mode)
+            os.fsync(fd)
+            # With a folder descriptor os.link is linkat(..., AT_SYMLINK_FOLLOW): the file, not /proc's symlink.
+            os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folder)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno in _NO_UNNAMED_LINK:
+                return None
+            raise
+        finally:
+            os.close(fd)
+        if sync_dir:
+            os.fsync(folder)
+        return True
+    finally:
+        os.close(folder)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _link_named(target: Path, data: bytes, mode: int | None) -> bool:
+    """:func:`write_new` through a named temporary file, where unnamed ones are not available."""
+    temp = write_temp(target.parent, data, mode=mode)
     try:
         try:
             os.link(temp, target)
@@ -70,8 +127,6 @@ def write_new(target: Path, data: bytes, *, sync_dir: bool = True) -> bool:
             if target.exists():  # no hard links on this file system: a checked rename, with a narrow race
                 return False
             os.replace(temp, target)
-        if sync_dir:
-            fsync_dir(target.parent)
         return True
     finally:
         temp.unlink(missing_ok=True)

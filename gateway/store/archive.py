@@ -1,8 +1,8 @@
 """The archive: every payload received or sent, as raw bytes, content-addressed by sha256 and written once.
 
-A payload lives at ``<root>/<h[0:2]>/<h[2:4]>/<h>``. It is written to a temporary file in
-the same folder, flushed and fsynced, renamed into place, made read-only, and the folder is
-fsynced: a crash leaves either the whole payload or nothing. Writing the same bytes again
+A payload lives at ``<root>/<h[0:2]>/<h[2:4]>/<h>``. It is written to a temporary (or
+unnamed) file in the same folder, made read-only, fsynced, linked into place, and the folder
+is fsynced: a crash leaves either the whole payload or nothing. Writing the same bytes again
 is a no-op. :meth:`Archive.verify` re-reads a payload and compares its hash.
 """
 
@@ -12,7 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ..files import sweep_temp, write_atomic
+from ..files import sweep_temp, write_new
 
 
 class ArchiveError(Exception):
@@ -38,7 +38,7 @@ class Archive:
             return digest
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(final, payload, mode=0o444)
+            write_new(final, payload, mode=0o444)  # False when a racing writer put the same bytes first
         except OSError as exc:
             raise ArchiveError(f"could not archive payload {digest[:12]}: {exc.strerror or exc}") from exc
         return digest
