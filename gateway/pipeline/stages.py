@@ -117,6 +117,19 @@ class _Directory(PartnerDirectory):
         return take
 
 
+#: An interchange received before with this sender and control number: built once, run per interchange.
+_RECEIVED_BEFORE = (
+    select(Interchange.id)
+    .where(
+        Interchange.direction == "in",
+        Interchange.sender == bindparam("sender"),
+        Interchange.control_number == bindparam("control"),
+        Interchange.status.not_in(("received", "failed")),
+    )
+    .limit(1)
+)
+
+
 class _Seen:
     """Interchanges received before, from the store, and those seen earlier in this payload."""
 
@@ -130,17 +143,7 @@ class _Seen:
         sender, control = cast(tuple[str, str], key)
         if not control:
             return False
-        row = self.session.execute(
-            select(Interchange.id)
-            .where(
-                Interchange.direction == "in",
-                Interchange.sender == sender,
-                Interchange.control_number == control,
-                Interchange.status.not_in(("received", "failed")),
-            )
-            .limit(1)
-        ).first()
-        return row is not None
+        return self.session.execute(_RECEIVED_BEFORE, {"sender": sender, "control": control}).first() is not None
 
     def add(self, key: tuple[str, str]) -> None:
         self.local.add(key)

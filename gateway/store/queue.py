@@ -11,10 +11,11 @@ worker is given back after its lease (at once, on SQLite, when the single worker
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -69,20 +70,7 @@ def enqueue(
 def claim(store: Store, worker: str, now: datetime, kinds: tuple[str, ...] = ()) -> Job | None:
     """Take the next due job for ``worker`` (committed as ``running``), or None when nothing is due."""
     with store.session() as s:
-        due = select(Job.id).where(Job.status == "queued", Job.run_after <= now)
-        if kinds:
-            due = due.where(Job.kind.in_(kinds))
-        due = due.order_by(Job.run_after, Job.id).limit(1)
-        if store.skip_locked:
-            due = due.with_for_update(skip_locked=True)
-        # One statement: take the job and say so (UPDATE ... WHERE id = (due) RETURNING ...).
-        taken = s.execute(
-            update(Job)
-            .where(Job.id == due.scalar_subquery())
-            .values(status="running", attempts=Job.attempts + 1, locked_by=worker, locked_at=now)
-            .returning(Job.id, Job.kind, Job.ref_id, Job.attempts, Job.max_attempts, Job.run_after, Job.created_at)
-            .execution_options(synchronize_session=False)
-        ).first()
+        taken = s.execute(_claim_statement(kinds, store.skip_locked), {"now": now, "worker": worker}).first()
         if taken is None:
             return None
         return Job(
@@ -97,6 +85,36 @@ def claim(store: Store, worker: str, now: datetime, kinds: tuple[str, ...] = ())
             locked_at=now,
             created_at=taken.created_at,
         )
+
+
+@functools.cache
+def _claim_statement(kinds: tuple[str, ...], skip_locked: bool) -> Any:
+    """Take the due job and say so in one statement (UPDATE ... WHERE id = (due) RETURNING ...).
+
+    Built once per worker configuration and run as a Core statement on the table: a claim starts every job.
+    """
+    jobs = cast(Table, Job.__table__)
+    now = bindparam("now", type_=jobs.c.run_after.type)
+    due = select(jobs.c.id).where(jobs.c.status == "queued", jobs.c.run_after <= now)
+    if kinds:
+        due = due.where(jobs.c.kind.in_(kinds))
+    due = due.order_by(jobs.c.run_after, jobs.c.id).limit(1)
+    if skip_locked:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        update(jobs)
+        .where(jobs.c.id == due.scalar_subquery())
+        .values(status="running", attempts=jobs.c.attempts + 1, locked_by=bindparam("worker"), locked_at=now)
+        .returning(
+            jobs.c.id,
+            jobs.c.kind,
+            jobs.c.ref_id,
+            jobs.c.attempts,
+            jobs.c.max_attempts,
+            jobs.c.run_after,
+            jobs.c.created_at,
+        )
+    )
 
 
 _JOBS = cast(Table, Job.__table__)
