@@ -864,8 +864,11 @@ class OdooDouble:
             vals.setdefault("tax_ids", [2])
             vals.setdefault("discount", 0.0)
             seller = self._seller(vals.get("order_id"), vals.get("product_id"))
-            if seller is not None:
-                vals.setdefault("name", f"[{seller['product_code']}] {seller['product_name']}")
+            if seller is not None:  # Odoo names the line "[vendor code] vendor name", each falling back
+                product = self.records["product.product"].get(vals.get("product_id") or 0, {})
+                label = seller.get("product_name") or product.get("name", "")
+                code = seller.get("product_code")
+                vals.setdefault("name", f"[{code}] {label}" if code else label)
                 vals.setdefault("price_unit", seller["price"])
         elif model == "stock.move.line":
             vals.setdefault("picked", False)
