@@ -227,6 +227,10 @@ def _sibling(s: Session, first: Interchange, position: int, now: datetime) -> In
     return row
 
 
+_TRANSACTIONS = cast(Table, Transaction.__table__)
+_ADD_TRANSACTIONS = insert(_TRANSACTIONS).returning(_TRANSACTIONS.c.position, _TRANSACTIONS.c.id)
+
+
 def _record(
     gw: Gateway,
     s: Session,
@@ -269,7 +273,8 @@ def _record(
         s.add(_finding_row(f, row.id, "process", now))
     position = 0
     accepted = 0
-    found: list[tuple[Transaction, list[EdiFinding]]] = []
+    txns: list[dict[str, Any]] = []
+    found: dict[int, Sequence[EdiFinding]] = {}  # a transaction's findings, by its position
     for group in r.groups:
         for f in group.findings:
             s.add(_finding_row(f, row.id, "process", now))
@@ -287,24 +292,27 @@ def _record(
                 else "accepted"
             )
             accepted += status == "accepted"
-            txn = Transaction(
-                interchange_id=row.id,
-                partner=row.partner,
-                position=position,
-                group_control=group.control_number[:35],
-                control_number=t.control_number[:35],
-                set_id=t.set_id[:8],
-                version=(t.version or group.version)[:12],
-                status=status,
-                updated_at=now,
+            txns.append(
+                {
+                    "interchange_id": row.id,
+                    "partner": row.partner,
+                    "position": position,
+                    "group_control": group.control_number[:35],
+                    "control_number": t.control_number[:35],
+                    "set_id": t.set_id[:8],
+                    "version": (t.version or group.version)[:12],
+                    "status": status,
+                    "updated_at": now,
+                }
             )
-            s.add(txn)
             if t.findings:
-                found.append((txn, t.findings))
-    if found:
-        s.flush()  # the transactions' ids, for their findings
-        for txn, findings in found:
-            s.add_all(_finding_row(f, row.id, "process", now, txn.id) for f in findings)
+                found[position] = t.findings
+    if txns:
+        # One multi-row INSERT ... RETURNING of the interchange's transactions, not an ORM flush of each;
+        # rows come back in no promised order, so each id is matched to its transaction by position.
+        ids = {at: txn_id for at, txn_id in s.execute(_ADD_TRANSACTIONS, txns)}
+        for at, findings in found.items():
+            s.add_all(_finding_row(f, row.id, "process", now, ids[at]) for f in findings)
     received_acks = [t.business for g in r.groups if g.is_ack for t in g.transactions] + list(r.ta1s)
     if received_acks:
         _reconcile(gw, s, row, received_acks, now)
