@@ -508,7 +508,7 @@ def print_report(results: list[dict[str, Any]]) -> bool:
         put, puts = r["stages"].get("archive.put", 0.0), r["calls"].get("archive.put", 0)
         print(
             f"  archive.put (inside intake and process): {put:.2f} s for {puts} payloads "
-            f"({put / max(puts, 1) * 1000:.2f} ms each: write, fsync, rename, fsync the folder)"
+            f"({put / max(puts, 1) * 1000:.2f} ms each: write, fsync, link into place, fsync the folder)"
         )
         cpu = r["cpu_seconds"]
         print(
