@@ -70,6 +70,7 @@ def test_public_api_is_pinned() -> None:
         "OdooClient",
         "OdooCommittedError",
         "OdooConfig",
+        "OdooConnector",
         "OdooPermanentError",
         "OdooTransientError",
         "check_key_expiry",

@@ -870,6 +870,9 @@ class OdooDouble:
                 code = seller.get("product_code")
                 vals.setdefault("name", f"[{code}] {label}" if code else label)
                 vals.setdefault("price_unit", seller["price"])
+            if "date_planned" not in vals:  # Odoo computes it: now plus the vendor's lead time
+                lead = dt.timedelta(days=int(seller.get("delay", 0)) if seller is not None else 0)
+                vals["date_planned"] = (self.now() + lead).strftime("%Y-%m-%d %H:%M:%S")
         elif model == "stock.move.line":
             vals.setdefault("picked", False)
             vals.setdefault("lot_name", False)

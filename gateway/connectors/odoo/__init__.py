@@ -1,4 +1,5 @@
-"""The Odoo side: a client for Odoo's external API (JSON-2 or XML-RPC), its errors, and the per-version field map.
+"""The Odoo side: a client for Odoo's external API (JSON-2 or XML-RPC), its errors, the per-version field map,
+and the connector that posts documents through it exactly once (purchase orders so far).
 
 See :mod:`gateway.connectors.odoo.client` for the client and :mod:`gateway.connectors.odoo.errors` for how
 Odoo's answers map onto :mod:`gateway.connectors.base`'s errors.
@@ -7,6 +8,7 @@ Odoo's answers map onto :mod:`gateway.connectors.base`'s errors.
 from __future__ import annotations
 
 from .client import OdooClient, OdooConfig, check_key_expiry, load_api_key
+from .connector import OdooConnector
 from .errors import OdooCommittedError, OdooPermanentError, OdooTransientError
 from .fields import FieldMap
 
@@ -15,6 +17,7 @@ __all__ = [
     "OdooClient",
     "OdooCommittedError",
     "OdooConfig",
+    "OdooConnector",
     "OdooPermanentError",
     "OdooTransientError",
     "check_key_expiry",
