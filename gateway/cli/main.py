@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .. import __version__
+from ..pipeline.settings import SettingsError
 from .archive import archive
 from .maps import maps
 from .partners import partners
@@ -13,7 +16,26 @@ from .translate import translate
 from .validate import validate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class SettingsProblem(click.ClickException):
+    """A missing or invalid setting: ``error: ...`` and exit status 2, as for the other usage errors."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class Group(click.Group):
+    """The command group; a :class:`SettingsError` from any subcommand becomes a plain message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise SettingsProblem(str(exc)) from exc
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="edigw")
 def cli() -> None:
     """edigw: an EDI trading-partner gateway for Odoo (X12 and EDIFACT)."""

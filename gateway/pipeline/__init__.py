@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .context import Gateway, build
 from .intake import Intaken, intake
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .worker import Worker, pending
 
-__all__ = ["Gateway", "Intaken", "Settings", "Worker", "build", "intake", "pending"]
+__all__ = ["Gateway", "Intaken", "Settings", "SettingsError", "Worker", "build", "intake", "pending"]

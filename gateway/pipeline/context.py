@@ -13,13 +13,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..connectors import Connector, JsonConnector
+from ..connectors import Connector, ConnectorError, JsonConnector
 from ..partners import Registry, load_partners
 from ..store import Archive, RetryPolicy, Store, open_store
 from ..transports import Sender
-from .settings import RETRIES, Settings
+from .settings import RETRIES, Settings, SettingsError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..connectors.odoo import OdooConnector
 
 Clock = Callable[[], datetime]
 
@@ -52,32 +57,72 @@ class Gateway:
         return self.senders.get(transport) or self.senders.get("folder")
 
 
-def connectors_from(settings: Settings) -> tuple[Connector, Connector | None]:
-    """The production connector (JSON feed to a folder or URL) and the test connector, if configured."""
-    for folder in (settings.json_folder, settings.test_json_folder):
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-    production = (
-        JsonConnector(url=settings.json_url)
-        if settings.json_url
-        else JsonConnector(folder=settings.json_folder, batch=True)
-    )
-    test = JsonConnector(folder=settings.test_json_folder, batch=True) if settings.test_json_folder else None
+def connectors_from(
+    settings: Settings,
+    partners: Registry | None = None,
+    *,
+    http: httpx.Client | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Connector, Connector | None]:
+    """The production connector (JSON feed to a folder or URL, or Odoo) and the test connector, if configured.
+
+    The Odoo connector needs ``partners`` (each document's partner data: vendor, crosswalks); ``http`` and
+    ``environ`` stand in for the network and the environment in tests.
+    """
+    production: Connector
+    if settings.connector == "odoo":
+        if partners is None:
+            raise ValueError("the Odoo connector needs the partners registry")
+        production = odoo_connector(settings, partners, http=http, environ=environ)
+    elif settings.json_url:
+        production = JsonConnector(url=settings.json_url)
+    else:
+        if settings.json_folder is not None:
+            settings.json_folder.mkdir(parents=True, exist_ok=True)
+        production = JsonConnector(folder=settings.json_folder, batch=True)
+    test = None
+    if settings.test_json_folder is not None:
+        settings.test_json_folder.mkdir(parents=True, exist_ok=True)
+        test = JsonConnector(folder=settings.test_json_folder, batch=True)
     return production, test
 
 
+def odoo_connector(
+    settings: Settings,
+    partners: Registry,
+    *,
+    http: httpx.Client | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> OdooConnector:
+    """The Odoo connector of ``settings``; its API key read now, so a missing key stops the start-up."""
+    from ..connectors.odoo import OdooClient, OdooConnector
+
+    if settings.odoo is None:
+        raise SettingsError("EDIGW_CONNECTOR is odoo but EDIGW_ODOO_URL is not set: set it to Odoo's address")
+    try:
+        client = OdooClient(settings.odoo, http=http, environ=environ)
+    except ConnectorError as exc:  # the key cannot be read: the message names where it was looked for, not the key
+        where = "EDIGW_ODOO_KEY_ENV" if settings.odoo.api_key_env else "EDIGW_ODOO_KEY_FILE"
+        raise SettingsError(f"{where}: {exc}") from exc
+    return OdooConnector(client, resolve=partners.get, confirm=settings.odoo_confirm)
+
+
 def build(settings: Settings, *, senders: Mapping[str, Sender] | None = None, clock: Clock = utc_now) -> Gateway:
-    """A gateway from ``settings``: the store opened and migrated, partners loaded."""
+    """A gateway from ``settings``: the store opened and migrated, partners loaded.
+
+    Raises :class:`~.settings.SettingsError` when the connector's settings are incomplete (the CLI prints it).
+    """
     from ..transports import FolderTransport
 
+    partners = load_partners(settings.partners)
+    production, test = connectors_from(settings, partners)  # before the store: a bad setting stops here
     store = open_store(settings.database_url)
-    production, test = connectors_from(settings)
     if senders is None:
         senders = {"folder": FolderTransport(settings.inbox, settings.outbox, max_bytes=settings.max_bytes)}
     return Gateway(
         store=store,
         archive=Archive(settings.archive),
-        partners=load_partners(settings.partners),
+        partners=partners,
         partners_root=settings.partners,
         maps_root=settings.maps,
         connector=production,

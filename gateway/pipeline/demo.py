@@ -9,7 +9,7 @@ per document for the table ``edigw demo`` prints.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -90,7 +90,8 @@ class Row:
 
 
 def run(settings: Settings) -> Gateway:
-    gw = build(settings)
+    # the demo feeds the JSON connector only, whatever EDIGW_CONNECTOR says: it never writes to an ERP
+    gw = build(replace(settings, connector="json", odoo=None))
     inbox = FolderTransport(settings.inbox, settings.outbox, max_bytes=settings.max_bytes, settle_seconds=0.0)
     run_until_idle(gw, [inbox])
     return gw

@@ -733,7 +733,7 @@ def _posted(
     if isinstance(outcome, int):
         _settle(s, gw, row, "duplicate", now, stage="post", key=row.posting_key, first=f"transaction:{outcome}")
     elif isinstance(outcome, ConnectorError):
-        f = finding("post.rejected", f"{name} refused the document: {outcome}")
+        f = finding("post.rejected", f"not posted by the {name} connector: {outcome}")
         _settle(s, gw, row, "review", now, [f], stage="post", error=f.message)
     else:
         references = list(outcome.references)
