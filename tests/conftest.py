@@ -54,18 +54,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> object:
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but EDIGW_TEST_DATABASE_URL is not set: .ci/run starts PostgreSQL and sets it")
         pytest.skip("no PostgreSQL: set EDIGW_TEST_DATABASE_URL (`.ci/postgres` starts one and prints it)")
-    import uuid
+    from gateway.store.db import scratch_schema
 
-    import sqlalchemy as sa
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with scratch_schema(url, "t") as scoped:
+        yield scoped
