@@ -108,6 +108,10 @@ class _Reader:
         self.segments = segments
         self.d = dialect
         self.used: set[tuple[int, int, int | None]] = set()
+        # Read once: every rule reads through raw(), tens of thousands of times per file.
+        self._edifact = dialect.standard == "edifact"
+        self._components = dialect.components
+        self._unescape = dialect.unescape
 
     def raw(self, i: int, path: Path_) -> str:
         seg = self.segments[i]
@@ -115,11 +119,11 @@ class _Reader:
             return ""
         value = seg[path.element]
         if path.component is not None:
-            parts = self.d.components(value)
+            parts = self._components(value)
             value = parts[path.component - 1] if path.component <= len(parts) else ""
-        elif self.d.standard == "edifact":
-            value = self.d.components(value)[0] if value else value  # a composite read whole: its first part
-        return self.d.unescape(value)
+        elif self._edifact:
+            value = self._components(value)[0] if value else value  # a composite read whole: its first part
+        return self._unescape(value)
 
     def read(self, i: int, path: Path_) -> str:
         value = self.raw(i, path)
@@ -133,11 +137,20 @@ class _Reader:
             return False
         return all(self.raw(i, p) in v for p, v in where if p.tag == tag)
 
+    def holds(self, i: int, own: tuple[tuple[Path_, tuple[str, ...]], ...]) -> bool:
+        """Segment ``i`` holds the values of ``own``: conditions on its own tag (a rule's ``own_where``)."""
+        return all(self.raw(i, p) in values for p, values in own)
+
     def mark_where(self, i: int, where: tuple[tuple[Path_, tuple[str, ...]], ...]) -> None:
         tag = self.segments[i][0]
         for p, _ in where:
             if p.tag == tag:
                 self.used.add((i, p.element, p.component))
+
+    def mark(self, i: int, own: tuple[tuple[Path_, tuple[str, ...]], ...]) -> None:
+        """Mark the conditions of ``own`` (on segment ``i``'s own tag) as read."""
+        for p, _ in own:
+            self.used.add((i, p.element, p.component))
 
 
 def _to_date(value: str, fmt: str) -> date:
@@ -323,26 +336,28 @@ class _Inbound:
         if rule.const is not None and not rule.paths and not rule.pairs:
             return rule.const
         results: list[Any] = []
-        for sc in self.scopes_for(rule, scope):
-            candidates = self.candidates(sc, rule.loop)
+        r = self.r
+        own = rule.own_where
+        loop = rule.loop
+        scopes = self.scopes_for(rule, scope) if rule.level or rule.parent else (scope,)
+        for sc in scopes:
             if rule.pairs:
-                results += self.pairs(rule, candidates)
+                results += self.pairs(rule, sc)
                 continue
-            tag = rule.tag
-            for i in self.tagged(sc, rule.loop, tag):
-                if not self.r.matches(i, tag, rule.where):
+            for i in self.tagged(sc, loop, rule.tag):
+                if own and not r.holds(i, own):
                     continue
-                values = [self.r.read(i, p) for p in rule.paths]
-                present = [v for v in values if v]
+                present = [v for v in [r.read(i, p) for p in rule.paths] if v]
                 if not present:
                     continue
-                self.r.mark_where(i, rule.where)
+                if own:
+                    r.mark(i, own)
                 if rule.listed:
                     results += present
                 elif rule.width:
                     results.append(self.convert(rule, join_text(present, rule.width), i))
                 elif rule.evidence and present[0] in rule.evidence:
-                    results.append(self.refined(rule, present[0], i, candidates))
+                    results.append(self.refined(rule, present[0], i, self.candidates(sc, loop)))
                 else:
                     results.append(self.convert(rule, present[0], i))
                 if not (rule.many or rule.listed):
@@ -360,18 +375,21 @@ class _Inbound:
                     return meaning
         return self.convert(rule, code, i)
 
-    def pairs(self, rule: Rule, candidates: list[int]) -> list[dict[str, str]]:
+    def pairs(self, rule: Rule, sc: Scope) -> list[dict[str, str]]:
         out: list[dict[str, str]] = []
         kinds = rule.kinds or {}
+        r = self.r
         for q, v in rule.pairs:
-            for i in candidates:
-                if not self.r.matches(i, q.tag, rule.where):
+            own = rule.own_where if q.tag == rule.tag else tuple((p, c) for p, c in rule.where if p.tag == q.tag)
+            for i in self.tagged(sc, rule.loop, q.tag):
+                if own and not r.holds(i, own):
                     continue
-                value = self.r.read(i, v)
+                value = r.read(i, v)
                 if not value:
                     continue
-                qualifier = self.r.read(i, q)
-                self.r.mark_where(i, rule.where)
+                qualifier = r.read(i, q)
+                if own:
+                    r.mark(i, own)
                 out.append({"kind": kinds.get(qualifier, "other"), "value": value, "qualifier": qualifier})
         return out
 

@@ -94,14 +94,15 @@ class Rule:
     # with lookup: a code read as another meaning when a segment in scope holds these qualifiers
     evidence: dict[str, tuple[tuple[str, tuple[tuple[Path_, tuple[str, ...]], ...]], ...]] | None = None
     write: dict[str, str] | None = None  # outbound only: meaning -> code, before the inverse lookup
+    # Derived once here, not per segment read: the segment tag the rule reads, and the ``where``
+    # conditions on that segment itself (the engine checks a candidate segment against these).
+    tag: str = field(init=False, repr=False, compare=False)
+    own_where: tuple[tuple[Path_, tuple[str, ...]], ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def tag(self) -> str:
-        if self.paths:
-            return self.paths[0].tag
-        if self.pairs:
-            return self.pairs[0][0].tag
-        return ""
+    def __post_init__(self) -> None:
+        tag = self.paths[0].tag if self.paths else self.pairs[0][0].tag if self.pairs else ""
+        object.__setattr__(self, "tag", tag)
+        object.__setattr__(self, "own_where", tuple((p, v) for p, v in self.where if p.tag == tag))
 
 
 @dataclass(slots=True)
