@@ -230,19 +230,28 @@ def base_map_path(ref: str, maps_root: Path) -> Path:
     return maps_root / "base" / f"{ref.strip('/')}.toml"
 
 
-def _read(path: Path) -> dict[str, Any]:
+#: The files a map was read from, with their bytes: (path, content) in the order read.
+_Sources = list[tuple[Path, bytes]]
+
+
+def _read(path: Path, sources: _Sources | None = None) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
+        parsed = tomllib.loads(data.decode())
     except FileNotFoundError as exc:
         raise MapError(f"{path}: no such map file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise MapError(f"{path}: not valid TOML ({exc})") from exc
+    if sources is not None:
+        sources.append((path, data))
+    return parsed
 
 
-def load_raw(path: Path, maps_root: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def load_raw(
+    path: Path, maps_root: Path, _seen: tuple[Path, ...] = (), _sources: _Sources | None = None
+) -> dict[str, Any]:
     """The map's TOML with its ``extends`` chain merged in."""
-    raw = _read(path)
+    raw = _read(path, _sources)
     head = raw.get("map", {})
     extends = str(head.get("extends", "") or "")
     if not extends:
@@ -250,16 +259,48 @@ def load_raw(path: Path, maps_root: Path, _seen: tuple[Path, ...] = ()) -> dict[
     base_path = base_map_path(extends, maps_root)
     if base_path in _seen or base_path == path:
         raise MapError(f"{path}: 'extends = \"{extends}\"' makes a cycle")
-    base = load_raw(base_path, maps_root, (*_seen, path))
+    base = load_raw(base_path, maps_root, (*_seen, path), _sources)
     merged = _merge(base, raw)
     merged.setdefault("map", {})["extends"] = extends
     return merged
 
 
+#: Maps loaded by :func:`shared_map`, by (file, maps root): the files read, with their bytes, and the map.
+_SHARED: dict[tuple[Path, Path | None], tuple[tuple[tuple[Path, bytes], ...], Map]] = {}
+
+
+def shared_map(path: Path, maps_root: Path | None = None) -> Map:
+    """:func:`load_map`, parsed once while the files it was read from hold the same bytes.
+
+    Every call reads the map file and its ``extends`` chain again (a few small reads) and
+    compares them byte for byte, so an edited map is used at once; only the TOML parsing and
+    validation are saved. The map returned is shared between callers: read it, never change it.
+    """
+    key = (path, maps_root)
+    hit = _SHARED.get(key)
+    if hit is not None and all(_bytes_of(source) == data for source, data in hit[0]):
+        return hit[1]
+    sources: _Sources = []
+    m = _load_map(path, maps_root, sources)
+    _SHARED[key] = (tuple(sources), m)
+    return m
+
+
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # gone or unreadable: load_map says why
+
+
 def load_map(path: Path, maps_root: Path | None = None) -> Map:
     """Load and validate a map file (base or partner)."""
+    return _load_map(path, maps_root, None)
+
+
+def _load_map(path: Path, maps_root: Path | None, sources: _Sources | None) -> Map:
     root = maps_root or _default_maps_root(path)
-    raw = load_raw(path, root)
+    raw = load_raw(path, root, _sources=sources)
     head = raw.get("map")
     if not isinstance(head, dict):
         raise MapError(f"{path}: a map starts with a [map] table (standard, set, version, document)")

@@ -21,7 +21,7 @@ from ..edi.findings import Finding, finding
 from ..edi.transactions import RawTransaction, iter_transactions
 from . import translate_transaction
 from .engine import Translation
-from .maps import Map, MapError, base_map_path, load_map
+from .maps import Map, MapError, base_map_path, shared_map
 
 Checker = Callable[[Any], list[Finding]]
 
@@ -113,8 +113,8 @@ def translate_file(
             )
             continue
         try:
-            if path not in loaded:  # one load per map and file: a file's transactions mostly share one
-                loaded[path] = load_map(path, maps_root)
+            if path not in loaded:  # one look per map and file: a file's transactions mostly share one
+                loaded[path] = shared_map(path, maps_root)
             m = loaded[path]
         except MapError as exc:
             yield Outcome(n, tx, path, None, [finding("mapping.invalid_document", str(exc))])
