@@ -55,6 +55,9 @@ PREFIX = {
     "usage": Level.DOCUMENT,
     "post": Level.DOCUMENT,
     "job": Level.DOCUMENT,
+    "match": Level.DOCUMENT,
+    "invoice": Level.DOCUMENT,
+    "proposal": Level.DOCUMENT,
 }
 
 
@@ -230,7 +233,7 @@ def test_to_dict_writes_every_field_that_is_set_and_joins_the_loop_path() -> Non
         loop_path=("PO1", "SLN"),
         segment="SLN*1**I*2*:2",
         ack_code="1",
-        extra={"note": "not written"},
+        extra={"figures": {"po": "10"}},
     )
     d = f.to_dict()
     assert d == {
@@ -246,6 +249,7 @@ def test_to_dict_writes_every_field_that_is_set_and_joins_the_loop_path() -> Non
         "data_element": "355",
         "segment": "SLN*1**I*2*:2",
         "loop_path": "PO1/SLN",
+        "extra": {"figures": {"po": "10"}},
     }
     assert json.loads(json.dumps(d)) == d
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
 from gateway.connectors.base import BusinessKey, PermanentError, Posted, TransientError
 from gateway.connectors.odoo import OdooClient, OdooConfig
@@ -357,7 +358,7 @@ def test_a_change_has_its_own_key_and_never_makes_a_second_po(protocol: str) -> 
     assert key.revision and key.text != business_key("meridian", order).text
     assert key.text.startswith("meridian/purchase_order/MVMI-2026-0412/")
 
-    with pytest.raises(PermanentError, match=r"is a change .* creates new orders only so far"):
+    with pytest.raises(PermanentError, match=r"is a change .* creates new orders only; apply it in Odoo by hand"):
         connector.post(key, change)
     assert len(orders(double)) == 1
     assert only_order(double)["origin"] == "meridian/purchase_order/MVMI-2026-0412"
@@ -450,10 +451,12 @@ def test_an_item_or_unit_missing_from_the_crosswalks_names_the_file() -> None:
 
 
 def test_other_documents_are_refused_plainly() -> None:
+    class Remittance(BaseModel):
+        number: str
+
     connector, _ = make_connector(seeded_double(), "json2")
-    order = meridian_850()
-    with pytest.raises(PermanentError, match="purchase orders only so far, not invoice"):
-        connector.post(BusinessKey("meridian", "invoice", "INV-1"), order)
+    with pytest.raises(PermanentError, match="does not post Remittance"):
+        connector.post(BusinessKey("meridian", "invoice", "INV-1"), Remittance(number="1"))
 
 
 def test_quantities_and_prices_leave_as_floats_from_decimals() -> None:

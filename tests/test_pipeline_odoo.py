@@ -1,7 +1,8 @@
 """The pipeline with the Odoo connector chosen by settings, over the Odoo 19 double in process (JSON-2 and
 XML-RPC): an 850 dropped in the folder inbox becomes exactly one purchase.order; a resend with new control
-numbers is a business duplicate; St Mary's eProcurement requisitions (no vendor) and an 810 end in review
-with a plain finding; an incomplete Odoo setting stops the start-up with a message naming the variable."""
+numbers is a business duplicate; Meridian's 850 → 855 → 856 → 810 flow, dropped file by file; St Mary's
+eProcurement requisitions (no vendor) and an invoice for a PO Odoo lacks end in review with a plain finding;
+an incomplete Odoo setting stops the start-up with a message naming the variable."""
 
 from __future__ import annotations
 
@@ -143,7 +144,7 @@ def test_an_850_in_the_folder_inbox_becomes_one_purchase_order_exactly_once(
     assert double.count(model=PO, method="create") == creates == 1
 
 
-def test_documents_the_odoo_connector_cannot_post_end_in_review_with_a_plain_finding(
+def test_requisitions_without_a_vendor_and_an_invoice_for_an_unknown_po_end_in_review(
     odoo: tuple[Gateway, OdooDouble, Path],
 ) -> None:
     gw, double, inbox = odoo
@@ -157,9 +158,7 @@ def test_documents_the_odoo_connector_cannot_post_end_in_review_with_a_plain_fin
     assert {t.status for t in txns} == {"review"}, [(k, t.status) for k, t in by_set.items()]
     invoice = next(t for t in txns if t.set_id == "810")
     (text,) = findings(gw, invoice)
-    assert text.startswith("post.rejected: not posted by the odoo connector: ")
-    assert "the Odoo connector posts purchase orders only so far, not invoice" in text
-    assert "handle this document by hand in Odoo" in text
+    assert text.startswith("business.po_unknown: invoice MER-INV-5507731 names PO MVMI-2026-0412, which is not in Odoo")
     # St Mary's requisitions name no vendor (their profile has no odoo_vendor_ref, by design): review, not a guess
     for txn in (t for t in txns if t.partner == "stmary-eproc"):
         (text,) = findings(gw, txn)
@@ -167,6 +166,48 @@ def test_documents_the_odoo_connector_cannot_post_end_in_review_with_a_plain_fin
         assert "odoo_vendor_ref" in text
     assert purchase_orders(double) == {}
     assert double.count(model=PO, method="create") == 0
+    assert double.records["account.move"] == {}
+
+
+def test_meridians_flow_through_the_folder_inbox_posts_each_document_once_and_reviews_the_substitution(
+    odoo: tuple[Gateway, OdooDouble, Path],
+) -> None:
+    """850 → PO, 855 → acknowledged with its substitution in review, 856 → receipt prepared, 810 → draft bill (the
+    defaults of a partner without [odoo] validate_receipts / post_bills); each file dropped again with new control
+    numbers is a business duplicate, and nothing in Odoo is doubled."""
+    gw, double, inbox = odoo
+    names = ("850-vmi-replenishment.edi", "855-ack.edi", "856-asn.edi")
+    for name in names:
+        drop(gw, inbox, {name: (MERIDIAN / name).read_bytes()})
+    # the 810 needs the goods received: the dock validates the receipt in Odoo
+    (receipt,) = double.records["stock.picking"].values()
+    assert receipt["state"] == "assigned"
+    lines = [ml for ml in double.records["stock.move.line"].values() if ml["picking_id"] == receipt["id"]]
+    assert sorted(str(ml["lot_name"]) for ml in lines) == ["GN2611M187", "SY2610A042"]
+    double.m_stock_picking__button_validate("stock.picking", [receipt["id"]], {"skip_backorder": True})
+    txns = drop(gw, inbox, {"810-invoice.edi": (MERIDIAN / "810-invoice.edi").read_bytes()})
+
+    status = {t.set_id: t.status for t in txns}
+    assert status == {"850": "posted", "855": "review", "856": "posted", "810": "posted"}, [
+        (t.set_id, findings(gw, t)) for t in txns
+    ]
+    ack = next(t for t in txns if t.set_id == "855")
+    (text,) = findings(gw, ack)
+    assert text.startswith("proposal.substitution: PO P00001 line 3 (MASK-PROCEDURE): the supplier proposes")
+    ((po_id, po),) = purchase_orders(double).items()
+    assert ack.erp_refs == [f"{PO},{po_id}"] and po["acknowledged"] is True
+    (bill,) = double.records["account.move"].values()
+    assert bill["state"] == "draft" and bill["ref"] == "MER-INV-5507731"
+
+    # everything again, in new interchanges: business duplicates, nothing new in Odoo
+    before = {model: len(double.records[model]) for model in ("purchase.order", "stock.picking", "account.move")}
+    for n, name in enumerate((*names, "810-invoice.edi")):
+        data = renumbered((MERIDIAN / name).read_bytes(), f"00000{5000 + n}", str(5000 + n))
+        drop(gw, inbox, {f"again-{name}": data})
+    with gw.store.session() as s:
+        statuses = [t.status for t in s.execute(select(Transaction).order_by(Transaction.id)).scalars()]
+    assert statuses[4:] == ["duplicate"] * 4
+    assert {model: len(double.records[model]) for model in before} == before
 
 
 # ---------------------------------------------------------------- settings

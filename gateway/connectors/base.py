@@ -12,6 +12,11 @@ The error tree::
     └── PermanentError  a person must look: the ERP refused the document, or the feed is misconfigured
 
 Connectors raise these, never ``OSError`` or an HTTP library's exceptions.
+
+Business checks against the ERP speak in findings (:class:`gateway.edi.findings.Finding`, document
+level): a :class:`PermanentError` may carry several (each mismatch of a three-way match, with the
+figures side by side), and a :class:`Posted` may carry what was posted but still needs a person
+(a supplier's proposed substitution that the gateway never applies by itself).
 """
 
 from __future__ import annotations
@@ -22,11 +27,18 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
+from ..edi.findings import Finding
+
 DocType = Literal["purchase_order", "order_ack", "ship_notice", "invoice"]
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
 
 # Printable ASCII stays as it is, except the two characters that would make the text ambiguous.
 _KEEP = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "%/")
+
+
+def key_part(text: str) -> str:
+    """One part of a key's text, as :attr:`BusinessKey.text` writes it (to search for keys by their number)."""
+    return quote(text, safe=_KEEP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,7 @@ class BusinessKey:
         a number holding a slash cannot pass for a revision, and the text fits an HTTP header.
         """
         parts = [self.partner, self.doc_type, self.number] + ([self.revision] if self.revision else [])
-        return "/".join(quote(part, safe=_KEEP) for part in parts)
+        return "/".join(key_part(part) for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +73,7 @@ class Posted:
 
     references: tuple[str, ...]  # e.g. the file path, or the HTTP Location / id
     already: bool = False  # an idempotent hit: nothing new was written
+    findings: tuple[Finding, ...] = ()  # posted, but a person must decide on these (the document goes to review)
 
 
 class Connector(Protocol):
@@ -78,11 +91,19 @@ class ConnectorError(Exception):
 
     transient: bool = False
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status  # the HTTP status, when there was one
         self.retry_after = retry_after  # seconds, when the remote side said (HTTP Retry-After)
+        self.findings = findings  # what exactly is wrong, one finding each, when the connector checked
 
 
 class TransientError(ConnectorError):

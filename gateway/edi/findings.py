@@ -156,6 +156,23 @@ KINDS: dict[str, Kind] = {
         _k("business.duplicate", D, W),
         _k("usage.mismatch", D, W),
         _k("post.rejected", D),
+        # Business checks against the ERP (the connector) and the invoice's own arithmetic
+        _k("business.po_unknown", D),
+        _k("business.po_other_vendor", D),
+        _k("business.not_on_po", D),
+        _k("business.lot_missing", D),
+        _k("business.expiry_missing", D),
+        _k("business.expired", D),
+        _k("business.over_shipped", D),
+        _k("business.duplicate_invoice", D),
+        _k("match.quantity", D),
+        _k("match.price", D),
+        _k("match.unit", D),
+        _k("invoice.total", D),
+        # An acknowledgement's proposals that a person decides on (never applied by the gateway)
+        _k("proposal.substitution", D),
+        _k("proposal.rejected", D),
+        _k("proposal.price_change", D),
         _k("job.failed", D),
     )
 }
@@ -212,6 +229,8 @@ class Finding:
                 out[name] = value
         if self.loop_path:
             out["loop_path"] = "/".join(self.loop_path)
+        if self.extra:
+            out["extra"] = self.extra
         return out
 
 

@@ -37,6 +37,12 @@ that names the file, the line, the TOML key and the fix.
     segment = "~"                     # ("." or ","), una (true | false); both: suffix
     suffix = "\\n"                     # after each segment terminator: "\\n", "\\r\\n" or ""
 
+    [odoo]                            # optional: what posting to Odoo does with this partner's documents
+    confirm_orders = true             # 850: confirm the new PO, or leave it an RFQ (default: EDIGW_ODOO_CONFIRM)
+    validate_receipts = false         # 856: validate the receipt, or only prepare it for the dock to confirm
+    post_bills = false                # 810: post the vendor bill, or leave it a draft for accounts payable
+    price_tolerance_percent = 2       # 810: how far an invoiced unit price may be from the PO price
+
     [transport]
     kind = "folder"                   # folder | as2 | sftp
 
@@ -55,6 +61,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
@@ -314,6 +321,15 @@ class Acks(_Table):
     expect_within_hours: int = Field(default=24, gt=0)
 
 
+class OdooSettings(_Table):
+    """``[odoo]``: what posting to Odoo does with the partner's documents (the README's Odoo section)."""
+
+    confirm_orders: bool | None = None  # None: the connector's default (EDIGW_ODOO_CONFIRM)
+    validate_receipts: bool = False
+    post_bills: bool = False
+    price_tolerance_percent: Decimal = Field(default=Decimal(2), ge=0, le=100, strict=False)  # TOML: 2 or 2.5
+
+
 class Transport(_Table):
     kind: Literal["folder", "as2", "sftp"] = "folder"
 
@@ -465,6 +481,7 @@ class Profile(_Table):
     acks: Acks = Field(default_factory=Acks)
     transport: Transport = Field(default_factory=Transport)
     envelope: Envelope | None = None
+    odoo: OdooSettings = Field(default_factory=OdooSettings)
     secrets: dict[str, SecretRef] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -711,6 +711,8 @@ def post(gw: Gateway, job: Job) -> list[Job]:
         for row in fresh:
             if row.status == "ready":
                 _posted(s, gw, row, results[row.id], now, postings)
+        # a document sent round again after review may have been posted (with findings) before: one row per key
+        postings = [p for p in postings if before.get(p["key"]) is None]
         if postings:
             s.execute(insert(cast(Table, Posting.__table__)), postings)  # one executemany, not an ORM flush of each
         if failure is None:
@@ -733,9 +735,11 @@ def _posted(
     if isinstance(outcome, int):
         _settle(s, gw, row, "duplicate", now, stage="post", key=row.posting_key, first=f"transaction:{outcome}")
     elif isinstance(outcome, ConnectorError):
-        f = finding("post.rejected", f"not posted by the {name} connector: {outcome}")
-        _settle(s, gw, row, "review", now, [f], stage="post", error=f.message)
+        refused = finding("post.rejected", f"not posted by the {name} connector: {outcome}")
+        findings = list(outcome.findings) or [refused]
+        _settle(s, gw, row, "review", now, findings, stage="post", error=str(outcome))
     else:
+        # posted; findings the connector returns (a supplier's proposal) still need a person: review, refs kept
         references = list(outcome.references)
         postings.append(
             {"key": row.posting_key or "", "transaction_id": row.id, "references": references, "posted_at": now}
@@ -745,8 +749,9 @@ def _posted(
             s,
             gw,
             row,
-            "posted",
+            "review" if outcome.findings else "posted",
             now,
+            outcome.findings,
             stage="post",
             connector=name,
             references=references,

@@ -583,7 +583,11 @@ class OdooDouble:
         value = self.get(model, rid, name)
         fdef = self.field_def(model, name) or {}
         if fdef.get("type") == "many2one" or (
-            fdef == {} and name.endswith("_id") and isinstance(value, int) and not isinstance(value, bool)
+            fdef == {}
+            and name.endswith("_id")
+            and name != "res_id"  # mail.message.res_id is a Many2oneReference: a plain integer
+            and isinstance(value, int)
+            and not isinstance(value, bool)
         ):
             comodel = fdef.get("relation") or ""
             if value and comodel in self.records and value in self.records[comodel]:
@@ -1133,7 +1137,7 @@ class OdooDouble:
                 "purchase_line_id": line["id"],
                 "location_id": src,
                 "location_dest_id": dst,
-                "product_uom": 1,
+                "product_uom": line.get("product_uom_id") or 1,  # Odoo moves the PO line's unit
                 "state": "assigned",
                 "date": date,
                 "reference": order["name"],
