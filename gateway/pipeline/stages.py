@@ -485,12 +485,13 @@ def translate(gw: Gateway, job: Job) -> list[Job]:
         claimed: dict[str, tuple[int, int]] = {}  # posting keys taken in this interchange
         ready = False
         follow: list[Job] = []
-        for row in rows:
-            queue = outcomes.get((row.group_control, row.control_number))
-            if not queue:
+        paired = [(row, _take(outcomes, row)) for row in rows]
+        before = _before(s, gw, partner, ic, [outcome for _, outcome in paired])
+        for row, outcome in paired:
+            if outcome is None:
                 _review(s, gw, row, [finding("mapping.missing", f"No map could read {row.set_id} {row.version}.")], now)
                 continue
-            if _translated(s, gw, partner, ic, row, queue.popleft(), now, claimed):
+            if _translated(s, gw, partner, ic, row, outcome, now, claimed, before):
                 ready = True
         if ready:
             follow.append(enqueue(s, "post", ic.id, now=now, policy=gw.retry_policy("post"), claimed_by=gw.actor))
@@ -516,7 +517,25 @@ def _outcomes(gw: Gateway, partner: Partner, ic: Interchange) -> dict[tuple[str,
     return out
 
 
-#: The transaction posted (or about to be) under a posting key, other than this one: built once, run per document.
+def _take(outcomes: dict[tuple[str, str], deque[Outcome]], row: Transaction) -> Outcome | None:
+    """The next translation of ``row``'s control numbers, or None when no map read it."""
+    queue = outcomes.get((row.group_control, row.control_number))
+    return queue.popleft() if queue else None
+
+
+def _route(gw: Gateway, partner: Partner, ic: Interchange) -> str:
+    """The connector an interchange's documents go to (``test`` or ``production``), or "" when they are held."""
+    traffic = usage_of(ic.usage)
+    expected = "T" if partner.profile.partner.usage == "test" else "P"
+    if traffic == "T" and gw.test_connector is not None:
+        return "test"
+    if traffic != expected or traffic == "T":
+        return ""
+    return "production"
+
+
+#: The transaction posted (or about to be) under a posting key, other than this one: built once, run per document
+#: whose key :func:`_before` did not look up.
 _EARLIER = (
     select(Transaction.id, Transaction.interchange_id)
     .where(
@@ -526,6 +545,36 @@ _EARLIER = (
     )
     .limit(1)
 )
+#: The transactions posted (or about to be) under any of some posting keys: one query per translate job.
+_EARLIER_ALL = (
+    select(Transaction.posting_key, Transaction.id, Transaction.interchange_id)
+    .where(
+        Transaction.posting_key.in_(bindparam("keys", expanding=True)),
+        Transaction.status.in_(("ready", "posted")),
+    )
+    .order_by(Transaction.id)
+)
+
+#: Posting key → the (transaction, interchange) pairs posted or ready under it, oldest first.
+Before = dict[str, list[tuple[int, int]]]
+
+
+def _before(s: Session, gw: Gateway, partner: Partner, ic: Interchange, outcomes: list[Outcome | None]) -> Before:
+    """What was posted (or made ready) before under the posting keys of ``outcomes``' documents, in one query."""
+    route = _route(gw, partner, ic)
+    if not route:
+        return {}
+    keys = {
+        f"{route}:{business_key(partner.name, o.translation.document).text}"
+        for o in outcomes
+        if o is not None and o.ok and o.translation is not None and o.translation.document is not None
+    }
+    found: Before = {key: [] for key in keys}
+    if keys:
+        with s.no_autoflush:  # nothing of this job is written before its rows are settled
+            for row in s.execute(_EARLIER_ALL, {"keys": sorted(keys)}):
+                found[row.posting_key].append((row.id, row.interchange_id))
+    return found
 
 
 def _translated(
@@ -537,8 +586,10 @@ def _translated(
     outcome: Outcome,
     now: datetime,
     claimed: dict[str, tuple[int, int]],
+    before: Before,
 ) -> bool:
-    """Record one translation; True when the document is ready to post."""
+    """Record one translation; True when the document is ready to post. ``before`` holds what
+    was posted before under the job's posting keys (:func:`_before`); a key it lacks is looked up here."""
     shown = [f for f in outcome.findings if f.code != "mapping.unused"]
     translation = outcome.translation
     if not outcome.ok or translation is None or translation.document is None:
@@ -550,11 +601,9 @@ def _translated(
     row.doc_type, row.business_number, row.purpose = identity(document)
     row.document = json.loads(document.model_dump_json())
     row.updated_at = now
-    traffic = usage_of(ic.usage)
-    expected = "T" if partner.profile.partner.usage == "test" else "P"
-    if traffic == "T" and gw.test_connector is not None:
-        row.connector = "test"
-    elif traffic != expected or traffic == "T":
+    route = _route(gw, partner, ic)
+    if not route:
+        traffic = usage_of(ic.usage)
         said = "test" if traffic == "T" else "production"
         f = finding(
             "usage.mismatch",
@@ -565,12 +614,15 @@ def _translated(
         )
         _settle(s, gw, row, "held", now, [f], interchange=ic.id, business_number=row.business_number)
         return False
-    else:
-        row.connector = "production"
+    row.connector = route
     key = business_key(partner.name, document)
     row.posting_key = f"{row.connector}:{key.text}"
-    with s.no_autoflush:  # the rows of this job are looked up in ``claimed``, not flushed one by one
-        earlier = claimed.get(row.posting_key) or s.execute(_EARLIER, {"key": row.posting_key, "id": row.id}).first()
+    earlier = claimed.get(row.posting_key)
+    if earlier is None and row.posting_key in before:
+        earlier = next((pair for pair in before[row.posting_key] if pair[0] != row.id), None)
+    elif earlier is None:
+        with s.no_autoflush:  # the rows of this job are looked up in ``claimed``, not flushed one by one
+            earlier = s.execute(_EARLIER, {"key": row.posting_key, "id": row.id}).first()
     if earlier is not None:
         f = finding(
             "business.duplicate",
