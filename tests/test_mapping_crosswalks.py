@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
-from gateway.documents import ItemId, PurchaseOrder
+from gateway.documents import Invoice, ItemId, PurchaseOrder
 from gateway.edi.transactions import iter_transactions
 from gateway.mapping import load_map, translate_transaction
+from gateway.mapping.service import translate_file
 from gateway.partners.crosswalks import load_crosswalks
-from gateway.partners.rules import check_document
+from gateway.partners.rules import check_document, invoice_total
 
 from .conftest import ROOT
 
@@ -61,3 +63,21 @@ def test_an_order_naming_only_our_codes_passes_the_crosswalk_check(tmp_path: Pat
     unknown.lines[0].item_ids[0].value = "NOT-OURS"
     [f] = check_document(unknown, cw, tmp_path)
     assert f.code == "crosswalk.unknown_item"
+
+
+def test_an_invoice_whose_total_is_not_its_lines_and_charges_is_a_finding_with_the_figures() -> None:
+    for name in ("meridian/samples/810-invoice.edi", "alpenmed/samples/invoic-d96a.edi"):
+        partner = (ROOT / "partners" / name).parent.parent
+        (outcome,) = translate_file(
+            (ROOT / "partners" / name).read_bytes(), maps_root=ROOT / "maps", partner=partner.name, partner_dir=partner
+        )
+        invoice = outcome.translation.document if outcome.translation else None
+        assert isinstance(invoice, Invoice)
+        assert invoice_total(invoice) == [], name  # the samples add up
+    assert isinstance(invoice, Invoice)
+    wrong = invoice.model_copy(update={"total": (invoice.total or Decimal(0)) + Decimal("10.00")})
+    (f,) = invoice_total(wrong)
+    assert f.code == "invoice.total"
+    assert "a difference of 10.00" in f.message
+    assert f.extra["figures"]["stated"] == str(wrong.total)
+    assert invoice_total(invoice.model_copy(update={"total": None})) == []

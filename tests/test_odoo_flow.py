@@ -403,3 +403,10 @@ def test_the_odoo_settings_of_a_partner_default_to_preparing_and_drafting() -> N
     assert settings.price_tolerance_percent == Decimal(2)
     assert BusinessKey("meridian", "invoice", "A/1").text == "meridian/invoice/A%2F1"
     assert BX == 20
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_partner_that_leaves_its_orders_as_rfqs_gets_a_draft_po(protocol: str) -> None:
+    flow, _ = ordered(protocol, confirm_orders=False)  # the connector's own default confirms
+    assert flow.connector.confirm is True and flow.po()["state"] == "draft"
+    assert flow.double.count(method="button_confirm") == 0

@@ -957,6 +957,8 @@ def render_profile(
             "",
             *_envelope_example(standard),
             "",
+            *ODOO_EXAMPLE,
+            "",
             "[transport]",
             _line('kind = "folder"', "folder | as2 | sftp"),
             "",
@@ -967,6 +969,17 @@ def render_profile(
             "",
         ]
     )
+
+
+#: The ``[odoo]`` table of a new profile: the defaults, written out so that each can be changed in place.
+ODOO_EXAMPLE = (
+    "# What posting to Odoo does with this partner's documents (ignored by the JSON connector).",
+    "[odoo]",
+    _line("# confirm_orders = true", "850: confirm the PO, or false: leave an RFQ (default: EDIGW_ODOO_CONFIRM)"),
+    _line("validate_receipts = false", "856: validate the receipt, or false: prepare it for the dock"),
+    _line("post_bills = false", "810: post the vendor bill, or false: leave a draft for accounts payable"),
+    _line("price_tolerance_percent = 2", "810: how far an invoiced unit price may be from the PO price"),
+)
 
 
 def _envelope_example(standard: Standard) -> list[str]:

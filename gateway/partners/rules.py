@@ -1,15 +1,20 @@
-"""Business checks that need no ERP: a translated document against its partner's crosswalks.
+"""Business checks that need no ERP: a translated document against its partner's crosswalks, and an
+invoice against its own arithmetic.
 
 Each unknown item or unit becomes a finding that names the crosswalk file to edit and the row to
-add, so an onboarding engineer or an accounts-payable clerk can fix it without reading code.
+add, so an onboarding engineer or an accounts-payable clerk can fix it without reading code. An
+invoice whose stated total is not its lines plus charges less allowances is a finding with the
+figures (the checks that need Odoo, such as the three-way match, are the connector's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from ..documents.models import Invoice
 from ..edi.findings import Finding, finding
 from .crosswalks import Crosswalks
 from .registry import CROSSWALKS, load_partner
@@ -48,7 +53,51 @@ def check_document(document: Any, crosswalks: Crosswalks, folder: Path) -> list[
                     extra={"file": uom_file},
                 )
             )
+    if isinstance(document, Invoice):
+        out.extend(invoice_total(document))
     return out
+
+
+CENT = Decimal("0.01")
+
+
+def invoice_total(invoice: Invoice) -> list[Finding]:
+    """A finding when the invoice's stated total is not the sum of its lines, plus charges, less allowances.
+
+    A line's amount is the one it states, else quantity x unit price, rounded to the cent.
+    """
+    if invoice.total is None:
+        return []
+    lines = sum(
+        (
+            (line.amount if line.amount is not None else line.quantity * line.unit_price).quantize(CENT, ROUND_HALF_UP)
+            for line in invoice.lines
+        ),
+        Decimal(0),
+    )
+    charges = sum((ac.amount for ac in invoice.allowances_charges if ac.kind == "charge"), Decimal(0))
+    allowances = sum((ac.amount for ac in invoice.allowances_charges if ac.kind == "allowance"), Decimal(0))
+    computed = lines + charges - allowances
+    if abs(computed - invoice.total) < CENT:
+        return []
+    return [
+        finding(
+            "invoice.total",
+            f"Invoice {invoice.invoice_number} states a total of {invoice.total}, but its lines come to {lines}, "
+            f"plus {charges} in charges, less {allowances} in allowances: {computed} (a difference of "
+            f"{invoice.total - computed}). Ask the supplier for a corrected invoice; if the difference is tax the "
+            "invoice states in a segment the map does not read, add it to the partner's map",
+            extra={
+                "figures": {
+                    "lines": str(lines),
+                    "charges": str(charges),
+                    "allowances": str(allowances),
+                    "computed": str(computed),
+                    "stated": str(invoice.total),
+                }
+            },
+        )
+    ]
 
 
 def crosswalk_checker(partners_root: Path, name: str) -> tuple[Checker | None, dict[str, str]]:
