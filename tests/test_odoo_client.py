@@ -620,6 +620,21 @@ def test_a_key_close_to_expiry_is_warned_about(
     assert KEY not in caplog.text
 
 
+def test_a_running_client_is_reminded_of_the_expiry_the_next_day(
+    double: OdooDouble, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="gateway.connectors.odoo")
+    today = dt.datetime.now(dt.UTC).date()
+    config = OdooConfig("http://odoo", protocol="json2", api_key_expires=today + dt.timedelta(days=3))
+    client = OdooClient(config, api_key=KEY, http=in_process_client(double), today=today - dt.timedelta(days=30))
+    assert "API key expire" not in caplog.text  # a month before: no warning at the start
+    client.search("res.partner", [])  # the next call is on another day: checked again
+    assert "expires on" in caplog.text and "(in 3 days)" in caplog.text
+    caplog.clear()
+    client.search("res.partner", [])
+    assert "API key expire" not in caplog.text  # once a day, not on every call
+
+
 # ---------------------------------------------------------------- the per-version field map
 
 PO_LINE = {"product_id": 5, "product_qty": 12.0, "product_uom_id": 1, "tax_ids": [[6, 0, [2]]], "price_unit": 8.0}

@@ -417,7 +417,8 @@ class OdooClient:
     ) -> None:
         self.config = config
         self._key = api_key if api_key is not None else load_api_key(config, environ=environ)
-        check_key_expiry(config, today or dt.datetime.now(dt.UTC).date())
+        self._checked_on = today or dt.datetime.now(dt.UTC).date()
+        check_key_expiry(config, self._checked_on)
         self._own_http = http is None
         self._http = http or httpx.Client(base_url=config.url, timeout=config.timeout)
         self._protocol: Json2 | XmlRpc | None = None
@@ -512,6 +513,10 @@ class OdooClient:
         """
         if ids is not None and method in MODEL_METHODS:
             raise OdooPermanentError(f"{model}.{method} takes no ids", kind="request", model=model, method=method)
+        today = dt.datetime.now(dt.UTC).date()
+        if today != self._checked_on:  # a long-running service is reminded every day, not only at its start
+            self._checked_on = today
+            check_key_expiry(self.config, today)
         protocol = self._ready()
         fmap = FieldMap(self.version)
         wire = {k: to_wire(v) for k, v in self._translate(fmap, model, kwargs).items() if v is not None}
