@@ -57,6 +57,7 @@ def flow_double() -> OdooDouble:
         }
         double.records["product.product"][pid].update(tracked)
     double.put("res.partner", OTHER_VENDOR, {"name": "Other Supply Co", "ref": "V20001", "is_company": True})
+    double.now = lambda: TODAY.replace(tzinfo=None)  # Odoo's clock and the connector's agree
     return double
 
 
@@ -410,3 +411,22 @@ def test_a_partner_that_leaves_its_orders_as_rfqs_gets_a_draft_po(protocol: str)
     flow, _ = ordered(protocol, confirm_orders=False)  # the connector's own default confirms
     assert flow.connector.confirm is True and flow.po()["state"] == "draft"
     assert flow.double.count(method="button_confirm") == 0
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_lot_near_its_expiry_opens_odoos_expiry_wizard_then_the_backorder_wizard(protocol: str) -> None:
+    """Syringes expiring in a week are not expired (edigw lets them in) but past their removal date (expiry - 15
+    days): Odoo asks to confirm with its expiry wizard, then asks about the backorder; both are answered."""
+    flow = acknowledged(protocol)
+    asn: ShipNotice = translated("856-asn.edi")
+    gloves, syringes = asn.items
+    soon = asn.model_copy(
+        update={"items": [gloves, syringes.model_copy(update={"expiry_date": dt.date(2026, 12, 12)})]}
+    )
+    flow.post(soon)
+    wizards = [model for (_, model, method) in flow.double.calls if method == "process"]
+    assert wizards == ["expiry.picking.confirmation", "stock.backorder.confirmation"]
+    first, backorder = flow.receipts()
+    assert (first["state"], backorder["state"]) == ("done", "assigned")
+    (lot,) = [lot for lot in flow.records("stock.lot") if lot["product_id"] == SYRINGES]
+    assert lot["expiration_date"] == "2026-12-12 12:00:00" and lot["removal_date"] == "2026-11-27 12:00:00"

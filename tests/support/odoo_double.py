@@ -1214,7 +1214,8 @@ class OdooDouble:
                     "views": [[1077, "form"]],
                     "view_id": 1077,
                     "target": "new",
-                    "context": {
+                    "context": {  # Odoo builds it from the caller's context, which a wizard passes along
+                        **_passed(context),
                         "button_validate_picking_ids": ids,
                         "default_picking_ids": [[6, 0, expired]],
                         "default_lot_ids": [[6, 0, []]],
@@ -1232,6 +1233,7 @@ class OdooDouble:
                     "view_id": 905,
                     "target": "new",
                     "context": {
+                        **_passed(context),
                         "button_validate_picking_ids": ids,
                         "default_show_transfers": False,
                         "default_pick_ids": [[4, i] for i in short],
@@ -1377,6 +1379,11 @@ MODEL_LABELS = {
     "product.product": "Product",
     "stock.lot": "Lot/Serial",
 }
+
+
+def _passed(context: dict[str, Any]) -> dict[str, Any]:
+    """What of a call's context Odoo carries into the action it returns: the skip flags a wizard set."""
+    return {k: v for k, v in context.items() if k in ("skip_expired", "skip_backorder")}
 
 
 def _m2m(commands: list[Any]) -> list[int]:
