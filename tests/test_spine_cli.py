@@ -218,3 +218,23 @@ def test_a_ta1_from_the_partner_is_linked_to_the_interchange_it_answers(workdir:
     assert data["direction"] == "out"
     assert [(a["id"], a["direction"], a["status"]) for a in data["acks"]] == [(3, "in", "acknowledgement")]
     assert any(e["action"] == "acknowledged" and e["detail"]["by"] == "interchange:3" for e in data["timeline"])
+
+
+def test_archive_show_lays_a_findings_figures_side_by_side() -> None:
+    from gateway.cli.archive import _figures
+
+    location = {
+        "extra": {
+            "figures": {
+                "po": {"number": "P00001", "ordered": "40", "price": "8.95"},
+                "receipt": {"received": "40", "already_invoiced": "0"},
+                "invoice": {"number": "INV-9", "quantity": "40", "price": "9.5", "unit": ""},
+            }
+        }
+    }
+    assert _figures(location) == [
+        "po       number P00001, ordered 40, price 8.95",
+        "receipt  received 40, already_invoiced 0",
+        "invoice  number INV-9, quantity 40, price 9.5",
+    ]
+    assert _figures(None) == [] and _figures({"element_ref": "BEG03"}) == []

@@ -223,6 +223,8 @@ def show(interchange_id: int, as_json: bool, no_payload: bool) -> None:
             where = (f.location or {}).get("element_ref") or (f.location or {}).get("segment_tag") or ""
             txn = f" (document #{f.transaction_id})" if f.transaction_id else ""
             click.echo(f"  [{f.severity}] {f.code}{txn} {where}: {f.message}")
+            for line in _figures(f.location):
+                click.echo(f"      {line}")
     click.echo("\nTimeline")
     for e in st.events:
         detail = _brief(e.action, e.detail)
@@ -233,6 +235,23 @@ def show(interchange_id: int, as_json: bool, no_payload: bool) -> None:
             click.echo(f"  {st.payload_problem}")
         else:
             click.echo(text.rstrip("\n"))
+
+
+def _figures(location: dict[str, Any] | None) -> list[str]:
+    """A finding's figures (PO, receipt, invoice ...) side by side, one line each: ``po  number P00001, ...``."""
+    figures = ((location or {}).get("extra") or {}).get("figures")
+    if not isinstance(figures, dict):
+        return []
+    width = max(len(str(k)) for k in figures)
+    lines = []
+    for source, values in figures.items():
+        shown = (
+            ", ".join(f"{k} {v}" for k, v in values.items() if v not in ("", None))
+            if isinstance(values, dict)
+            else values
+        )
+        lines.append(f"{source:<{width}}  {shown}")
+    return lines
 
 
 def _brief(action: str, detail: dict[str, Any]) -> str:
