@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 
 from gateway.connectors.base import BusinessKey, PermanentError, Posted
 from gateway.connectors.odoo.connector import OdooConnector
+from gateway.connectors.odoo.records import key_note
 from gateway.documents.models import Invoice, OrderAck, PurchaseOrder, ShipNotice
 from gateway.mapping.service import translate_file
 from gateway.partners import Partner
@@ -430,3 +432,9 @@ def test_a_lot_near_its_expiry_opens_odoos_expiry_wizard_then_the_backorder_wiza
     assert (first["state"], backorder["state"]) == ("done", "assigned")
     (lot,) = [lot for lot in flow.records("stock.lot") if lot["product_id"] == SYRINGES]
     assert lot["expiration_date"] == "2026-12-12 12:00:00" and lot["removal_date"] == "2026-11-27 12:00:00"
+
+
+def test_the_key_in_a_chatter_note_is_plain_text_that_odoos_html_escaping_leaves_alone() -> None:
+    note = key_note(BusinessKey("meridian", "ship_notice", "A&B<1>\"'"))
+    assert note == "edigw meridian/ship_notice/A%26B%3C1%3E%22%27"
+    assert html.escape(note, quote=True) == note

@@ -138,4 +138,7 @@ def may_have_applied(exc: ConnectorError) -> bool:
 
 def key_note(key: BusinessKey) -> str:
     """How a chatter note names a key: searchable with ``like``, and plain text (nothing HTML would escape)."""
-    return "edigw " + key.text.replace("&", "%26").replace("<", "%3C").replace(">", "%3E")
+    text = key.text
+    for char in "&<>\"'":  # what Odoo's HTML escaping of a plain-text body would change
+        text = text.replace(char, f"%{ord(char):02X}")
+    return "edigw " + text
