@@ -6,9 +6,10 @@ For each PO the ship notice names (usually one):
    each, batched over the POs), and the products' lot tracking and expiry settings (one ``read``, cached);
 2. the checks, all before any write: a product that is not on the receipt, more shipped than is open, a lot or
    expiry date missing for a product Odoo tracks by lot with expiration, an expiry date already past;
-3. one ``write`` per move: its move lines set to the shipped lots (``lot_name``, quantity, ``expiration_date``,
-   ``picked``), the pre-created line updated in place (``[1, id, …]``), more added (``[0, 0, …]``), the
-   lines of a product that was not shipped removed (``[2, id]``), so what the dock sees is what was shipped;
+3. one ``write`` per receipt (one transaction: all its lots or none), through its ``move_ids``: each move's
+   lines set to the shipped lots (``lot_name``, quantity, ``expiration_date``, ``picked``), the pre-created
+   line updated in place (``[1, id, …]``), more added (``[0, 0, …]``), the lines of a product that was not
+   shipped removed (``[2, id]``), so what the dock sees is what was shipped;
 4. a chatter note on the receipt that names the key: from here on a retry resumes instead of writing again;
 5. when the partner's ``[odoo] validate_receipts`` is true, ``button_validate``, answering the wizards it
    returns with their action's ``context`` (contract gotcha 5): the backorder wizard (``process``: a partial
@@ -98,8 +99,10 @@ def post_receipt(conn: OdooConnector, ctx: Context, asn: ShipNotice) -> Posted:
         findings.extend(_place(what, order, line, product, item, mine))
     if findings:
         raise refused(what, findings)
-    for move in moves:
-        _write(conn, move)
+    for picking in pickings.values():  # one write per receipt: all its lots, or none of them
+        changes = [[1, m.id, vals] for m in moves if m.picking == picking and (vals := _lines(m))]
+        if changes:
+            conn.client.write(PICKING, [picking], {"move_ids": changes})
     for _, order in todo:
         picking = pickings[order.id]
         shipped = "; ".join(
@@ -287,8 +290,8 @@ def _place(
     return []
 
 
-def _write(conn: OdooConnector, move: _Move) -> None:
-    """The move's lines become the shipped lots: existing lines updated, more added, the rest removed."""
+def _lines(move: _Move) -> dict[str, Any]:
+    """The move's new lines, the shipped lots: existing lines updated, more added, the rest removed."""
     commands: list[list[Any]] = []
     for n, lot in enumerate(move.lots):
         if n < len(move.line_ids):
@@ -309,8 +312,7 @@ def _write(conn: OdooConnector, move: _Move) -> None:
                 ]
             )
     commands.extend([2, ml] for ml in move.line_ids[len(move.lots) :])
-    if commands:
-        conn.client.write(MOVE, [move.id], {"move_line_ids": commands, "picked": bool(move.lots)})
+    return {"move_line_ids": commands, "picked": bool(move.lots)} if commands else {}
 
 
 def _validate(conn: OdooConnector, picking: int, what: str) -> None:
