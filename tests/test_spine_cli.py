@@ -238,3 +238,21 @@ def test_archive_show_lays_a_findings_figures_side_by_side() -> None:
         "invoice  number INV-9, quantity 40, price 9.5",
     ]
     assert _figures(None) == [] and _figures({"element_ref": "BEG03"}) == []
+
+
+def test_a_document_settled_elsewhere_is_resolved_with_a_note(workdir: Path) -> None:
+    items = workdir / "partners/meridian/crosswalks/items.csv"
+    items.write_text(items.read_text().splitlines()[0] + "\n")
+    code, out = _run("process", str(workdir / "partners/meridian/samples/810-invoice.edi"), "--json")
+    (doc,) = json.loads(out)[0]["documents"]
+    assert doc["status"] == "review"  # document #1 of a fresh store
+    result = CliRunner().invoke(cli, ["resolve", "1"])
+    assert result.exit_code == 2 and "--note" in result.output  # a note is required
+    code, out = _run("resolve", "1", "999", "--note", "supplier sends a corrected invoice")
+    assert code == 1  # 999 is not in review
+    assert "#1: resolved" in out and "#999: not in review" in out
+    code, story = _run("archive", "show", "1", "--no-payload")
+    assert "resolved" in story and "note=supplier sends a corrected invoice" in story
+    code, out = _run("reprocess")
+    assert "Nothing to reprocess" in out  # resolved is not in review any more
+    assert not (workdir / "var/documents").exists() or not list((workdir / "var/documents").rglob("*.json"))

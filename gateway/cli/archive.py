@@ -264,6 +264,7 @@ def _brief(action: str, detail: dict[str, Any]) -> str:
         "posted": ("connector", "references", "already"),
         "review": ("findings", "error"),
         "held": ("reason",),
+        "resolved": ("was", "note"),
         "duplicate": ("first", "key"),
         "failed": ("error",),
     }.get(action, tuple(detail)[:3])

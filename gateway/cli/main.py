@@ -11,7 +11,7 @@ from ..pipeline.settings import SettingsError
 from .archive import archive
 from .maps import maps
 from .partners import partners
-from .run import demo, process, reprocess, serve, worker
+from .run import demo, process, reprocess, resolve, serve, worker
 from .translate import translate
 from .validate import validate
 
@@ -48,6 +48,7 @@ cli.add_command(maps)
 cli.add_command(demo)
 cli.add_command(process)
 cli.add_command(reprocess)
+cli.add_command(resolve)
 cli.add_command(worker)
 cli.add_command(serve)
 cli.add_command(archive)

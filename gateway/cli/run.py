@@ -302,3 +302,36 @@ def reprocess(ids: tuple[int, ...], partner: str | None, held: bool, no_wait: bo
         for r in result:
             click.echo(f"#{r['id']} {r['set']} {r['number'] or ''}: {r['status']}")
     sys.exit(EXIT_REJECTED if any(r["status"] != "posted" for r in result) and not no_wait else EXIT_OK)
+
+
+@click.command()
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.option("--note", required=True, help="Why nothing more is needed (kept in the document's history).")
+@click.option("--json", "as_json", is_flag=True)
+def resolve(ids: tuple[int, ...], note: str, as_json: bool) -> None:
+    """Close documents in review that need nothing more from the gateway.
+
+    For what a person settled elsewhere: a supplier's substitution accepted in Odoo, an invoice the
+    supplier will replace. Nothing is posted; the note goes into the audit trail. Exit status: 0 when
+    every id was closed, 1 when some were not in review, 2 for usage errors.
+    """
+    from ..pipeline import Settings, build
+    from ..pipeline.review import resolve as close
+    from ..store import StoreError
+
+    if not note.strip():
+        raise click.UsageError("--note must say why the documents need nothing more")
+    try:
+        closed = close(build(Settings.from_env()), ids, note=note)
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    skipped = [i for i in ids if i not in closed]
+    if as_json:
+        click.echo(json.dumps({"resolved": closed, "not_in_review": skipped}, indent=2))
+    else:
+        for i in closed:
+            click.echo(f"#{i}: resolved")
+        for i in skipped:
+            click.echo(f"#{i}: not in review or held; left as it is (see `edigw archive search --status review`)")
+    sys.exit(EXIT_REJECTED if skipped else EXIT_OK)
