@@ -11,12 +11,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from gateway.connectors.base import BusinessKey, PermanentError, Posted
+from gateway.connectors.odoo import OdooClient, OdooConfig
 from gateway.connectors.odoo.connector import OdooConnector
 from gateway.connectors.odoo.records import key_note
 from gateway.documents.models import Invoice, OrderAck, PurchaseOrder, ShipNotice
@@ -26,8 +29,8 @@ from gateway.partners.profile import OdooSettings
 from gateway.pipeline.stages import business_key
 
 from .conftest import ROOT
-from .support.odoo_double import OdooDouble
-from .test_odoo_connector import BX, PROTOCOLS, VENDOR, make_client, meridian, seeded_double
+from .support.odoo_double import OdooDouble, serve_on_localhost
+from .test_odoo_connector import BX, KEY, PROTOCOLS, VENDOR, make_client, meridian, seeded_double
 
 SAMPLES = ROOT / "partners" / "meridian" / "samples"
 TODAY = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
@@ -71,9 +74,12 @@ def with_settings(partner: Partner, **settings: Any) -> Partner:
 class Flow:
     """A connector for Meridian (receipts validated, bills posted unless told otherwise) and its double."""
 
-    def __init__(self, protocol: str, **settings: Any) -> None:
-        self.double = flow_double()
+    def __init__(self, protocol: str, *, double: OdooDouble | None = None, url: str = "", **settings: Any) -> None:
+        self.double = double or flow_double()
         client, self.tap = make_client(self.double, protocol)
+        if url:  # over HTTP on loopback, to the double served by uvicorn
+            config = OdooConfig(url, "edi_test", "admin", protocol=protocol)  # type: ignore[arg-type]
+            client = OdooClient(config, api_key=KEY, http=httpx.Client(base_url=url, timeout=10))
         chosen = {"validate_receipts": True, "post_bills": True, **settings}
         self.partner = with_settings(meridian(), **chosen)
         self.connector = OdooConnector(client, resolve={"meridian": self.partner}.get, clock=lambda: TODAY)
@@ -111,9 +117,21 @@ def codes(error: PermanentError) -> list[str]:
 # ---------------------------------------------------------------- the whole flow
 
 
+@pytest.fixture(params=["in-process", "loopback"])
+def over(request: pytest.FixtureRequest) -> Iterator[tuple[OdooDouble, str]]:
+    """The double, and its URL when it is served over HTTP on loopback ("" in process)."""
+    double = flow_double()
+    if request.param == "in-process":
+        yield double, ""
+    else:
+        with serve_on_localhost(double) as url:
+            yield double, url
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_meridians_850_855_856_810_flow(protocol: str) -> None:
-    flow = Flow(protocol)
+def test_meridians_850_855_856_810_flow(protocol: str, over: tuple[OdooDouble, str]) -> None:
+    double, url = over
+    flow = Flow(protocol, double=double, url=url)
     order: PurchaseOrder = translated("850-vmi-replenishment.edi")
     assert flow.post(order).already is False
     po = flow.po()

@@ -172,9 +172,9 @@ def test_requisitions_without_a_vendor_and_an_invoice_for_an_unknown_po_end_in_r
 def test_meridians_flow_through_the_folder_inbox_posts_each_document_once_and_reviews_the_substitution(
     odoo: tuple[Gateway, OdooDouble, Path],
 ) -> None:
-    """850 → PO, 855 → acknowledged with its substitution in review, 856 → receipt prepared, 810 → draft bill (the
-    defaults of a partner without [odoo] validate_receipts / post_bills); each file dropped again with new control
-    numbers is a business duplicate, and nothing in Odoo is doubled."""
+    """850 → PO, 855 → acknowledged with its substitution in review, 856 → receipt prepared, an 810 with a price
+    variance → review, the clean 810 → draft bill (Meridian's [odoo] settings); each file dropped again with new
+    control numbers is a business duplicate, and nothing in Odoo is doubled."""
     gw, double, inbox = odoo
     names = ("850-vmi-replenishment.edi", "855-ack.edi", "856-asn.edi")
     for name in names:
@@ -185,12 +185,24 @@ def test_meridians_flow_through_the_folder_inbox_posts_each_document_once_and_re
     lines = [ml for ml in double.records["stock.move.line"].values() if ml["picking_id"] == receipt["id"]]
     assert sorted(str(ml["lot_name"]) for ml in lines) == ["GN2611M187", "SY2610A042"]
     double.m_stock_picking__button_validate("stock.picking", [receipt["id"]], {"skip_backorder": True})
-    txns = drop(gw, inbox, {"810-invoice.edi": (MERIDIAN / "810-invoice.edi").read_bytes()})
+    invoice = (MERIDIAN / "810-invoice.edi").read_bytes()
+    # first an invoice with the gloves at 9.50 instead of 8.95 (and its own number): refused, nothing written
+    dear = invoice.replace(b"MER-INV-5507731", b"MER-INV-5507799").replace(b"*BX*8.95*", b"*BX*9.50*")
+    dear = renumbered(dear.replace(b"TDS*80450", b"TDS*82650"), "000004300", "4300")
+    drop(gw, inbox, {"810-dear.edi": dear})
+    assert double.records["account.move"] == {}
+    txns = drop(gw, inbox, {"810-invoice.edi": invoice})
 
-    status = {t.set_id: t.status for t in txns}
-    assert status == {"850": "posted", "855": "review", "856": "posted", "810": "posted"}, [
-        (t.set_id, findings(gw, t)) for t in txns
-    ]
+    status = {(t.set_id, t.business_number): t.status for t in txns}
+    assert status == {
+        ("850", "MVMI-2026-0412"): "posted",
+        ("855", "MVMI-2026-0412"): "review",
+        ("856", "MER-ASN-0098812"): "posted",
+        ("810", "MER-INV-5507799"): "review",
+        ("810", "MER-INV-5507731"): "posted",
+    }, [(t.set_id, findings(gw, t)) for t in txns]
+    (variance,) = findings(gw, next(t for t in txns if t.business_number == "MER-INV-5507799"))
+    assert variance.startswith("match.price: Invoice MER-INV-5507799 line 1: unit price 9.5 per BX is 6.1 % off")
     ack = next(t for t in txns if t.set_id == "855")
     (text,) = findings(gw, ack)
     assert text.startswith("proposal.substitution: PO P00001 line 3 (MASK-PROCEDURE): the supplier proposes")
@@ -206,7 +218,7 @@ def test_meridians_flow_through_the_folder_inbox_posts_each_document_once_and_re
         drop(gw, inbox, {f"again-{name}": data})
     with gw.store.session() as s:
         statuses = [t.status for t in s.execute(select(Transaction).order_by(Transaction.id)).scalars()]
-    assert statuses[4:] == ["duplicate"] * 4
+    assert statuses[5:] == ["duplicate"] * 4
     assert {model: len(double.records[model]) for model in before} == before
 
 
