@@ -213,7 +213,7 @@ def test_meridians_850_855_856_810_flow(protocol: str, over: tuple[OdooDouble, s
         (SYRINGES, 100.0, 4.21, lines[SYRINGES]["id"]),
         (None, 1, 25.5, None),
     ]
-    assert bill_lines[0]["tax_ids"] == [2]
+    assert bill_lines[0]["tax_ids"] == [2] and bill_lines[1]["product_uom_id"] == BX  # the PO line's unit
 
 
 # ---------------------------------------------------------------- 855

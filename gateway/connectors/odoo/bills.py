@@ -67,6 +67,8 @@ def post_bill(conn: OdooConnector, ctx: Context, invoice: Invoice) -> Posted:
             "price_unit": m.line.price,
             "purchase_line_id": m.order_line.id,
         }
+        if m.order_line.uom_id:  # billed in the PO line's unit (checked equal to the invoice's by the match)
+            row["product_uom_id"] = m.order_line.uom_id
         row["tax_ids"] = [[6, 0, [] if own_tax else list(m.order_line.taxes)]]
         commands.append([0, 0, row])
     for ac in invoice.allowances_charges:

@@ -334,6 +334,7 @@ class OdooConnector:
                 invoiced=number(r.get("qty_invoiced")),
                 date_planned=str(r.get("date_planned") or ""),
                 uom=label_of(r.get("product_uom_id")),
+                uom_id=unwrap(r.get("product_uom_id")) or 0,
                 taxes=tuple(int(t) for t in r.get("tax_ids") or ()),
                 label=str(r.get("name") or ""),
             )

@@ -61,6 +61,7 @@ class OrderLine:
     invoiced: Decimal
     date_planned: str  # Odoo's naive UTC "YYYY-MM-DD HH:MM:SS"
     uom: str  # the unit's name
+    uom_id: int
     taxes: tuple[int, ...]
     label: str
 
