@@ -545,14 +545,10 @@ _EARLIER = (
     )
     .limit(1)
 )
-#: The transactions posted (or about to be) under any of some posting keys: one query per translate job.
-_EARLIER_ALL = (
-    select(Transaction.posting_key, Transaction.id, Transaction.interchange_id)
-    .where(
-        Transaction.posting_key.in_(bindparam("keys", expanding=True)),
-        Transaction.status.in_(("ready", "posted")),
-    )
-    .order_by(Transaction.id)
+#: The transactions under any of some posting keys: one query per translate job. Only the key is asked
+#: for (the status is checked on the rows), so that the planner can only take the posting key's index.
+_EARLIER_ALL = select(Transaction.posting_key, Transaction.id, Transaction.interchange_id, Transaction.status).where(
+    Transaction.posting_key.in_(bindparam("keys", expanding=True))
 )
 
 #: Posting key → the (transaction, interchange) pairs posted or ready under it, oldest first.
@@ -572,7 +568,9 @@ def _before(s: Session, gw: Gateway, partner: Partner, ic: Interchange, outcomes
     found: Before = {key: [] for key in keys}
     if keys:
         with s.no_autoflush:  # nothing of this job is written before its rows are settled
-            for row in s.execute(_EARLIER_ALL, {"keys": sorted(keys)}):
+            rows = s.execute(_EARLIER_ALL, {"keys": sorted(keys)}).all()
+        for row in sorted(rows, key=lambda r: r.id):
+            if row.status in ("ready", "posted"):
                 found[row.posting_key].append((row.id, row.interchange_id))
     return found
 
