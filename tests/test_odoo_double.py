@@ -11,15 +11,22 @@ because the contract says the value is not a property of the API:
   the server's source tree. The recorded XML of such faults is not well-formed (the redaction wrote ``<odoo>``
   unescaped), so faults are read with a regular expression rather than an XML parser.
 - XML bodies are compared as unmarshalled values, not as text (Odoo's ``<?xml version="1.0"?>`` vs ours).
+
+Two things the recording lost are given back: the wrong credentials of the auth cases (the redaction wrote the
+deliberately wrong API key as ``<INVALID-API-KEY>`` but the wrong password as the same ``<PASSWORD>`` as the right
+one; the case label says which it was), and the setup of the error cases whose setup calls were not recorded
+(SETUPS rebuilds the state each case's note describes). The double's clock is frozen at the recording's server
+date, and moved where a case's recorded dates say when it ran.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
 import xmlrpc.client
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,23 +43,13 @@ CONTEXT_IDS = {
     "default_picking_ids": "stock.picking",
     "default_lot_ids": "stock.lot",
 }
-# cases whose setup calls were not recorded (the note describes them); the double cannot reach their state
-# by replaying alone, so they must fail until a setup helper rebuilds it
-_SETUP = "its setup calls were not recorded (see the case's note) and no setup helper rebuilds that state yet"
-NOT_REPLAYABLE: dict[str, str] = {
-    "validate.tracked_product_without_lot": _SETUP + " (a confirmed receipt without lots)",
-    "unlink.confirmed_po": _SETUP + " (a second confirmed PO)",
-    "xmlrpc.none_result": _SETUP + " (a fresh confirmed PO, P00009, not yet acknowledged)",
-    "wizard.expiry": _SETUP + " (a receipt whose lot is past its removal date)",
-    "wizard.backorder.process_without_context": _SETUP + " (a partial receipt and its backorder wizard)",
-    "wizard.backorder.process_cancel_backorder": _SETUP + " (the same partial receipt and wizard)",
-    "behaviour.po_line_qty_without_date_planned": _SETUP + " (a confirmed PO with one line of 10)",
-    "behaviour.po_line_qty_only_increase": _SETUP + " (a confirmed PO line at 8.0 under a 9.5 pricelist)",
-    "behaviour.po_line_qty_with_date_planned": _SETUP + " (a confirmed PO line at 8.0 under a 9.5 pricelist)",
-    "auth.wrong_password.authenticate": "the redaction replaced the wrong password by the same <PASSWORD> as the "
-    "right one, so the recorded request cannot be told apart from a good one",
-}
-NOT_REPLAYABLE["auth.wrong_password.execute_kw"] = NOT_REPLAYABLE["auth.wrong_password.authenticate"]
+# cases that still cannot be replayed, each with why (an expected, strict failure)
+NOT_REPLAYABLE: dict[str, str] = {}
+# The redaction wrote the wrong password of these cases as the same <PASSWORD> as the right one; their labels say
+# it was the wrong one, so the replayer sends a wrong one, as it sends a wrong key for <INVALID-API-KEY>.
+WRONG_PASSWORD_CASES = {"auth.wrong_password.authenticate", "auth.wrong_password.execute_kw"}
+# the recording's server date (README: recorded on 2026-11-28), a little before the first flow call
+RECORDED_AT = dt.datetime(2026, 11, 28, 17, 29, 30)
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -86,8 +83,9 @@ class IdMap:
 
 
 class Replayer:
-    def __init__(self, double: OdooDouble) -> None:
+    def __init__(self, double: OdooDouble, run: str) -> None:
         self.double = double
+        self.run = run
         self.fields = double.fields
         self.ids = IdMap()
         self.client = in_process_client(double)
@@ -167,25 +165,26 @@ class Replayer:
             rctx, actx = recorded["context"], actual.get("context", {})
             self.plain(sorted(rctx), sorted(actx), where + " context keys")
             for key in rctx:
-                self.nested_ids(CONTEXT_IDS.get(key, ""), rctx[key], actx.get(key), f"{where} context {key}")
+                self.context_ids(CONTEXT_IDS.get(key, ""), rctx[key], actx.get(key), f"{where} context {key}")
         else:
             self.plain(recorded, actual, where)
 
-    def nested_ids(self, model: str, recorded: Any, actual: Any, where: str) -> None:
-        if isinstance(recorded, list) and isinstance(actual, list) and len(recorded) == len(actual):
-            for index, (r, a) in enumerate(zip(recorded, actual, strict=True)):
-                if isinstance(r, list):
-                    self.nested_ids(model, r, a, where)
-                elif (model and index > 0) or (
-                    model
-                    and not any(isinstance(x, list) for x in recorded)
-                    and (len(recorded) != 3 or recorded[0] != 6)
-                ):
-                    self.ids.bind(model, r, a, where)
-                else:
-                    self.plain(r, a, where)
-        else:
+    def context_ids(self, model: str, recorded: Any, actual: Any, where: str) -> None:
+        """A context value naming records: a list of ids, or of x2many commands ([4, id], [6, 0, ids])."""
+        if not (model and isinstance(recorded, list) and isinstance(actual, list) and len(recorded) == len(actual)):
             self.plain(recorded, actual, where)
+            return
+        for r, a in zip(recorded, actual, strict=True):
+            if not isinstance(r, list):
+                self.ids.bind(model, r, a, where)
+            elif not (isinstance(a, list) and len(r) == len(a) and r[:1] == a[:1]):
+                self.plain(r, a, where)
+            elif r[0] == 6:
+                self.plain(r[1], a[1], where)
+                self.ids_list(model, r[2], a[2], where)
+            elif len(r) > 1:
+                self.ids.bind(model, r[1], a[1], where)
+                self.plain(r[2:], a[2:], where)
 
     def ids_list(self, model: str, recorded: Any, actual: Any, where: str) -> None:
         if not isinstance(actual, list) or len(actual) != len(recorded):
@@ -257,7 +256,11 @@ class Replayer:
         self.compare(model, method, recorded, actual, where)
 
     def replay_xmlrpc(self, x: dict[str, Any], where: str) -> None:
-        params, name = xmlrpc.client.loads(x["request_body"])
+        loaded, name = xmlrpc.client.loads(x["request_body"])
+        params: tuple[Any, ...] = loaded
+        if x.get("case") in WRONG_PASSWORD_CASES:
+            # authenticate(db, login, password, ...) and execute_kw(db, uid, password, ...) alike
+            params = (*params[:2], "not-" + str(params[2]), *params[3:])
         model = method = ""
         if name == "execute_kw":
             model, method = params[3], params[4]
@@ -299,6 +302,141 @@ def _fault(text: str) -> tuple[int, str] | None:
     return int(code.group(1)), message
 
 
+# ---------------------------------------------------------------- setups of the error cases
+# Some error cases needed setup calls that were not recorded; each case's note describes the state they built.
+# A setup rebuilds that state through the double's ORM (the code both transports reach), binds the recorded ids
+# that the case's requests quote to the double's records, and sets the sequences, and the clock, where the
+# case's responses quote names, or dates computed from "now". It runs just before the case's first exchange.
+
+
+def _orm(rep: Replayer, model: str, method: str, ids: list[int] | None = None, **kwargs: Any) -> Any:
+    return rep.double.call(model, method, ids, kwargs)
+
+
+def _clock(rep: Replayer, stamp: str) -> None:
+    at = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
+    rep.double.now = lambda: at
+
+
+def _bind(rep: Replayer, model: str, recorded: dict[str, int], actual: int) -> None:
+    """Bind the id the recording of this run (json2 or xmlrpc) gave the record."""
+    rep.ids.bind(model, recorded[rep.run], actual, f"setup of {model} {recorded[rep.run]}")
+
+
+def _confirmed_po(rep: Replayer, qty: float, **line: Any) -> tuple[int, int, int]:
+    """A confirmed PO from the flow's vendor for its lot-tracked Saline (vendor price 9.5, lead time 3 days):
+    (order, line, receipt)."""
+    [seller] = _orm(
+        rep,
+        "product.supplierinfo",
+        "search_read",
+        domain=[["product_code", "=", "ACME-9001"]],
+        fields=["partner_id", "product_id"],
+    )
+    partner, product = seller["partner_id"][0], seller["product_id"][0]
+    vals = {"product_id": product, "product_qty": qty, **line}
+    [order] = _orm(rep, "purchase.order", "create", vals_list=[{"partner_id": partner, "order_line": [[0, 0, vals]]}])
+    _orm(rep, "purchase.order", "button_confirm", [order])
+    [read] = _orm(rep, "purchase.order", "read", [order], fields=["order_line", "picking_ids"])
+    return order, read["order_line"][0], read["picking_ids"][0]
+
+
+def _receive(rep: Replayer, receipt: int, qty: float, expiration: str) -> None:
+    """Put qty units of a new lot on the receipt's pre-created move line (the flow's d.moveN.write_lots)."""
+    [move] = _orm(rep, "stock.move", "search_read", domain=[["picking_id", "=", receipt]], fields=["move_line_ids"])
+    lot = {"lot_name": f"LOT-SETUP-{receipt}", "quantity": qty, "expiration_date": expiration, "picked": True}
+    vals = {"picked": True, "move_line_ids": [[1, move["move_line_ids"][0], lot]]}
+    _orm(rep, "stock.move", "write", [move["id"]], vals=vals)
+
+
+def _setup_receipt_without_lot(rep: Replayer) -> None:
+    """validate.tracked_product_without_lot: a confirmed receipt of a lot-tracked product, no lot given."""
+    _, _, receipt = _confirmed_po(rep, 10)
+    _bind(rep, "stock.picking", {"json2": 29, "xmlrpc": 4}, receipt)
+
+
+def _setup_confirmed_po(rep: Replayer) -> None:
+    """unlink.confirmed_po: a second confirmed PO. Over XML-RPC it is also the PO of xmlrpc.none_result (the same
+    recorded id 7, which the failed unlink left in place), read back there as P00009."""
+    if rep.run == "xmlrpc":
+        rep.double.sequences["P"] = 9
+    order, _, _ = _confirmed_po(rep, 10)
+    _bind(rep, "purchase.order", {"json2": 23, "xmlrpc": 7}, order)
+
+
+def _setup_unacknowledged_po(rep: Replayer) -> None:
+    """xmlrpc.none_result: a confirmed PO not yet acknowledged, P00009. unlink.confirmed_po built it already."""
+    if ("purchase.order", 7) not in rep.ids.to_double:
+        _setup_confirmed_po(rep)
+
+
+def _setup_expired_receipt(rep: Replayer) -> None:
+    """wizard.expiry: receipt WH/IN/00026, received in full with a lot whose removal date (expiration - 15
+    days) is past."""
+    rep.double.sequences["WH/IN/"] = 26
+    _, _, receipt = _confirmed_po(rep, 5)
+    _receive(rep, receipt, 5, "2026-11-01 00:00:00")
+    _bind(rep, "stock.picking", {"json2": 30}, receipt)
+
+
+def _setup_backorder_wizard(rep: Replayer) -> None:
+    """wizard.backorder.*: receipt WH/IN/00027 with 6 of 10 received, and the backorder wizard its
+    button_validate asked for, created with the action's context. Both cases use the same receipt and wizard
+    (recorded 31 and 10): the first validates nothing, so the second finds them as they were."""
+    if ("stock.picking", 31) in rep.ids.to_double:
+        return
+    rep.double.sequences["WH/IN/"] = 27
+    _, _, receipt = _confirmed_po(rep, 10)
+    _receive(rep, receipt, 6, "2027-06-16 00:00:00")
+    action = _orm(rep, "stock.picking", "button_validate", [receipt])
+    [wizard] = _orm(rep, action["res_model"], "create", vals_list=[{}], context=action["context"])
+    _bind(rep, "stock.picking", {"json2": 31}, receipt)
+    _bind(rep, "stock.backorder.confirmation", {"json2": 10}, wizard)
+
+
+def _setup_line_of_10(rep: Replayer) -> None:
+    """behaviour.po_line_qty_without_date_planned: a confirmed PO with one line of 10, whose receipt WH/IN/00028
+    holds one move of 10 dated 2026-12-01 17:30:01. The write came at 17:30:11 (its return move is dated now + the
+    3 days' lead time, 2026-12-01 17:30:11) and the return picking is WH/OUT/00005."""
+    rep.double.sequences.update({"WH/IN/": 28, "WH/OUT/": 5})
+    order, line, _ = _confirmed_po(rep, 10, date_planned="2026-12-01 17:30:01")
+    _clock(rep, "2026-11-28 17:30:11")
+    _bind(rep, "purchase.order", {"json2": 26}, order)
+    _bind(rep, "purchase.order.line", {"json2": 31}, line)
+
+
+def _line_under_pricelist(rep: Replayer, recorded_line: int, receipt_number: int) -> None:
+    """A confirmed PO line of 10 at 8.0 under the vendor's 9.5 (lead time 3 days), planned 2026-12-18 17:32:06.
+    The writes came at 17:32:06 (a recomputed date_planned is now + 3 days, 2026-12-01 17:32:06)."""
+    rep.double.sequences["WH/IN/"] = receipt_number
+    _clock(rep, "2026-11-28 17:32:06")
+    _, line, _ = _confirmed_po(rep, 10, price_unit=8.0, date_planned="2026-12-18 17:32:06")
+    _bind(rep, "purchase.order.line", {"json2": recorded_line}, line)
+
+
+def _setup_line_for_qty_only(rep: Replayer) -> None:
+    """behaviour.po_line_qty_only_increase: line 37, receipt WH/IN/00034."""
+    _line_under_pricelist(rep, 37, 34)
+
+
+def _setup_line_for_qty_and_date(rep: Replayer) -> None:
+    """behaviour.po_line_qty_with_date_planned: line 38, receipt WH/IN/00035."""
+    _line_under_pricelist(rep, 38, 35)
+
+
+SETUPS: dict[str, Callable[[Replayer], None]] = {
+    "validate.tracked_product_without_lot": _setup_receipt_without_lot,
+    "unlink.confirmed_po": _setup_confirmed_po,
+    "xmlrpc.none_result": _setup_unacknowledged_po,
+    "wizard.expiry": _setup_expired_receipt,
+    "wizard.backorder.process_without_context": _setup_backorder_wizard,
+    "wizard.backorder.process_cancel_backorder": _setup_backorder_wizard,
+    "behaviour.po_line_qty_without_date_planned": _setup_line_of_10,
+    "behaviour.po_line_qty_only_increase": _setup_line_for_qty_only,
+    "behaviour.po_line_qty_with_date_planned": _setup_line_for_qty_and_date,
+}
+
+
 def _runs() -> Iterator[Any]:
     errors = load("errors.jsonl")
     yield pytest.param("json2", load("json2.jsonl"), [e for e in errors if e["transport"] == "json2"], id="json2")
@@ -306,13 +444,14 @@ def _runs() -> Iterator[Any]:
 
 
 def _double(run: str) -> OdooDouble:
+    # frozen, so that what the recording shows depends on no real date: lots' removal dates are compared with it
+    # (the flow's lots, removal from 2027-03-13 on, were not expired)
+    database = "edi_test" if run == "json2" else "edi_contract_xr"
+    double = OdooDouble(database=database, now=lambda: RECORDED_AT)
     if run == "json2":
-        double = OdooDouble(database="edi_test")
         double.sequences.update({"P": 20, "WH/IN/": 19, "BILL": 6})
         # error messages quote ids ("The entry BILL/2026/11/0006 (id 6)"), so the bill keeps its recorded id
         double.next_ids["account.move"] = 6
-    else:
-        double = OdooDouble(database="edi_contract_xr")
     return double
 
 
@@ -322,11 +461,16 @@ def replays() -> dict[str, dict[str, list[str]]]:
     out: dict[str, dict[str, list[str]]] = {}
     for param in _runs():
         run, flow, errors = param.values
-        replayer = Replayer(_double(run))
+        replayer = Replayer(_double(run), run)
         steps: dict[str, list[str]] = {}
+        set_up: set[str] = set()
         for x in [*flow, *errors]:
             before = len(replayer.ids.problems)
+            case = x.get("case", "")
             try:
+                if case in SETUPS and case not in set_up:
+                    set_up.add(case)
+                    SETUPS[case](replayer)
                 replayer.replay(x)
             except Exception as exc:  # a crash of the double is a mismatch to report
                 replayer.ids.problems.append(f"{x['step']}: {type(exc).__name__}: {exc}")

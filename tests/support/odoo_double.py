@@ -933,20 +933,17 @@ class OdooDouble:
     def _before_write(self, model: str, rec: dict[str, Any], vals: dict[str, Any]) -> None:
         if model == "purchase.order.line" and "product_qty" in vals:
             order = self.records["purchase.order"][rec["order_id"]]
+            in_place = "date_planned" in vals and "price_unit" not in vals
             if "date_planned" not in vals:
                 # Odoo re-runs the vendor-pricelist compute (contract gotcha 3)
                 seller = self._seller(rec["order_id"], rec["product_id"])
                 if seller is not None:
                     vals.setdefault("price_unit", seller["price"])
+                    vals.setdefault("discount", float(seller.get("discount") or 0.0))
                     lead = dt.timedelta(days=int(seller.get("delay", 0)))
                     vals["date_planned"] = (self.now() + lead).strftime("%Y-%m-%d %H:%M:%S")
             if order["state"] == "purchase":
-                self._resize_moves(
-                    rec,
-                    float(vals["product_qty"]),
-                    vals.get("date_planned"),
-                    "date_planned" in vals and "price_unit" not in vals,
-                )
+                self._resize_moves(rec, float(vals["product_qty"]), vals.get("date_planned"), in_place)
 
     def _resize_moves(self, line: dict[str, Any], qty: float, date: str | None, in_place: bool) -> None:
         moves = [
@@ -966,8 +963,10 @@ class OdooDouble:
                     ml["quantity"] = qty
             return
         delta = qty - float(line["product_qty"])
+        # the delta's move is planned at the line's new date_planned (behaviour.po_line_qty_* moves)
+        date = date or self._stamp()
         if delta > 0:
-            self._new_move(move["picking_id"], line, delta, date or self._stamp())
+            self._new_move(move["picking_id"], line, delta, date)
         elif delta < 0:
             order = self.records["purchase.order"][line["order_id"]]
             out = self.create_one(
@@ -980,11 +979,11 @@ class OdooDouble:
                     "location_dest_id": 1,
                     "purchase_id": order["id"],
                     "origin": order["name"],
-                    "scheduled_date": self._stamp(),
+                    "scheduled_date": date,
                 },
                 {},
             )
-            self._new_move(out, line, -delta, self._stamp(), src=5, dst=1)
+            self._new_move(out, line, -delta, date, src=5, dst=1)
 
     def _seller(self, order_id: int | None, product_id: int | None) -> dict[str, Any] | None:
         if not product_id:
