@@ -400,12 +400,13 @@ def test_an_810_billing_more_than_was_received_is_refused_with_the_figures(proto
 def test_an_810_reusing_an_invoice_number_of_the_vendor_is_a_duplicate(protocol: str) -> None:
     flow = received(protocol)
     invoice: Invoice = translated("810-invoice.edi")
+    contact = flow.double.put("res.partner", 60, {"name": "Meridian AR", "parent_id": VENDOR})
     flow.double.put(
         "account.move",
         900,
         {
             "move_type": "in_invoice",
-            "partner_id": VENDOR,
+            "partner_id": contact,  # entered by hand for the vendor's accounts-receivable contact
             "ref": invoice.invoice_number,
             "state": "posted",
             "name": "BILL/2026/10/0007",

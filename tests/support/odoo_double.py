@@ -1074,6 +1074,23 @@ class OdooDouble:
     def c_account_move_line__price_subtotal(self, rec: dict[str, Any]) -> float:
         return _r2(float(rec.get("quantity", 0)) * float(rec.get("price_unit", 0)))
 
+    def _commercial(self, partner: Any) -> Any:
+        """A contact's company (its topmost parent), as Odoo computes commercial_partner_id."""
+        seen: set[int] = set()
+        while partner and partner not in seen:
+            seen.add(partner)
+            parent = self.records["res.partner"].get(partner, {}).get("parent_id")
+            if not parent:
+                return partner
+            partner = parent
+        return partner or False
+
+    def c_res_partner__commercial_partner_id(self, rec: dict[str, Any]) -> Any:
+        return self._commercial(rec["id"])
+
+    def c_account_move__commercial_partner_id(self, rec: dict[str, Any]) -> Any:
+        return self._commercial(rec.get("partner_id"))
+
     def c_account_move__amount_untaxed(self, rec: dict[str, Any]) -> float:
         return _r2(
             sum(
