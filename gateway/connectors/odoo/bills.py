@@ -1,9 +1,9 @@
 """810 / INVOIC → a vendor bill (``account.move``, ``move_type="in_invoice"``), after the three-way match.
 
 1. the vendor's PO (one ``search_read``) and any bill of this vendor (or one of its contacts) with the same
-   ``ref`` (the supplier invoice number: Odoo's own vendor-reference rule, one ``search_read``). A bill found for the same PO is
-   this invoice, posted before (``already``; a draft is posted now when the partner posts bills). A bill
-   found for another PO is a duplicate invoice number: a finding, nothing written;
+   ``ref`` (the supplier invoice number: Odoo's own vendor-reference rule, one ``search_read``). A bill
+   found for the same PO is this invoice, posted before (``already``; a draft is posted now when the partner
+   posts bills). A bill found for another PO is a duplicate invoice number: a finding, nothing written;
 2. the PO's lines (one ``search_read``) and the products' billing policy (one ``read``, cached); the
    three-way match (:mod:`.match`), every mismatch a finding, nothing written;
 3. one ``create``: ``ref``, ``invoice_origin`` = the PO, ``invoice_date``, lines linked with
