@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.connectors.base import BusinessKey, PermanentError, Posted
+from gateway.connectors.base import BusinessKey, PermanentError, Posted, TransientError
 from gateway.connectors.odoo import OdooClient, OdooConfig
 from gateway.connectors.odoo.connector import OdooConnector
 from gateway.connectors.odoo.records import key_note
@@ -219,16 +219,16 @@ def test_meridians_850_855_856_810_flow(protocol: str, over: tuple[OdooDouble, s
 # ---------------------------------------------------------------- 855
 
 
-def ordered(protocol: str, **settings: Any) -> tuple[Flow, PurchaseOrder]:
+def ordered(protocol: str, **settings: Any) -> Flow:
+    """Meridian's 850 posted: a confirmed PO with its receipt."""
     flow = Flow(protocol, **settings)
-    order: PurchaseOrder = translated("850-vmi-replenishment.edi")
-    flow.post(order)
-    return flow, order
+    flow.post(translated("850-vmi-replenishment.edi"))
+    return flow
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_855_posted_again_is_found_by_its_note_and_writes_nothing(protocol: str) -> None:
-    flow, _ = ordered(protocol)
+    flow = ordered(protocol)
     ack: OrderAck = translated("855-ack.edi")
     flow.post(ack)
     writes = flow.double.count(method="write") + flow.double.count(method="message_post")
@@ -240,10 +240,10 @@ def test_an_855_posted_again_is_found_by_its_note_and_writes_nothing(protocol: s
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_855_whose_note_was_lost_in_transit_is_not_noted_twice(protocol: str) -> None:
-    flow, _ = ordered(protocol)
+    flow = ordered(protocol)
     ack: OrderAck = translated("855-ack.edi")
     flow.tap.lose_answer("purchase.order", "message_post")
-    with pytest.raises(Exception):  # noqa: B017 - the transient error of a lost answer
+    with pytest.raises(TransientError):  # the answer was lost: the pipeline retries
         flow.post(ack)
     assert flow.post(ack).already is True
     assert len(flow.notes("purchase.order")) == 1
@@ -251,7 +251,7 @@ def test_an_855_whose_note_was_lost_in_transit_is_not_noted_twice(protocol: str)
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_855_proposing_a_new_price_or_rejecting_a_line_is_not_applied(protocol: str) -> None:
-    flow, _ = ordered(protocol)
+    flow = ordered(protocol)
     ack: OrderAck = translated("855-ack.edi")
     first, second = ack.lines[0], ack.lines[1]
     changed = ack.model_copy(
@@ -271,7 +271,7 @@ def test_an_855_proposing_a_new_price_or_rejecting_a_line_is_not_applied(protoco
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_855_for_an_unknown_po_or_another_vendors_po_is_refused_before_any_write(protocol: str) -> None:
-    flow, _ = ordered(protocol)
+    flow = ordered(protocol)
     ack: OrderAck = translated("855-ack.edi")
     error = refused(flow, ack.model_copy(update={"po_number": "MVMI-2026-9999"}))
     assert codes(error) == ["business.po_unknown"]
@@ -287,7 +287,7 @@ def test_an_855_for_an_unknown_po_or_another_vendors_po_is_refused_before_any_wr
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_855_found_by_odoos_po_reference(protocol: str) -> None:
     """A PO made in Odoo (sent to the supplier as P000nn) is found by its name, not only by an 850's key."""
-    flow, _ = ordered(protocol)
+    flow = ordered(protocol)
     ack: OrderAck = translated("855-ack.edi")
     posted = flow.post(ack.model_copy(update={"po_number": flow.po()["name"]}))
     assert posted.references == (f"purchase.order,{flow.po()['id']}",)
@@ -296,17 +296,12 @@ def test_an_855_found_by_odoos_po_reference(protocol: str) -> None:
 # ---------------------------------------------------------------- 856
 
 
-def acknowledged(protocol: str, **settings: Any) -> Flow:
-    flow, _ = ordered(protocol, **settings)
-    return flow
-
-
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_856_posted_again_or_after_a_lost_validation_receives_once(protocol: str) -> None:
-    flow = acknowledged(protocol)
+    flow = ordered(protocol)
     asn: ShipNotice = translated("856-asn.edi")
     flow.tap.lose_answer("stock.picking", "button_validate")
-    with pytest.raises(Exception):  # noqa: B017 - the answer was lost: retried by the pipeline
+    with pytest.raises(TransientError):  # the answer was lost: the pipeline retries
         flow.post(asn)
     again = flow.post(asn)
     assert again.already is True
@@ -319,7 +314,7 @@ def test_an_856_posted_again_or_after_a_lost_validation_receives_once(protocol: 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_856_is_only_prepared_when_the_partner_leaves_validation_to_the_dock(protocol: str) -> None:
-    flow = acknowledged(protocol, validate_receipts=False)
+    flow = ordered(protocol, validate_receipts=False)
     posted = flow.post(translated("856-asn.edi"))
     (receipt,) = flow.receipts()
     assert receipt["state"] == "assigned" and posted.references == (f"stock.picking,{receipt['id']}",)
@@ -333,7 +328,7 @@ def test_an_856_is_only_prepared_when_the_partner_leaves_validation_to_the_dock(
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_856_with_a_missing_lot_an_expired_lot_or_too_much_is_refused_before_any_write(protocol: str) -> None:
-    flow = acknowledged(protocol)
+    flow = ordered(protocol)
     asn: ShipNotice = translated("856-asn.edi")
     gloves, syringes = asn.items
     bad = asn.model_copy(
@@ -360,7 +355,7 @@ def test_an_856_with_a_missing_lot_an_expired_lot_or_too_much_is_refused_before_
 
 
 def received(protocol: str, **settings: Any) -> Flow:
-    flow = acknowledged(protocol, **settings)
+    flow = ordered(protocol, **settings)
     flow.post(translated("856-asn.edi"))
     return flow
 
@@ -387,7 +382,7 @@ def test_an_810_is_left_a_draft_unless_the_partner_posts_bills(protocol: str) ->
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_810_billing_more_than_was_received_is_refused_with_the_figures(protocol: str) -> None:
-    flow = acknowledged(protocol)  # nothing received yet
+    flow = ordered(protocol)  # nothing received yet
     error = refused(flow, translated("810-invoice.edi"))
     assert codes(error) == ["match.quantity", "match.quantity"]
     message = error.findings[0].message
@@ -429,7 +424,7 @@ def test_the_odoo_settings_of_a_partner_default_to_preparing_and_drafting() -> N
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_a_partner_that_leaves_its_orders_as_rfqs_gets_a_draft_po(protocol: str) -> None:
-    flow, _ = ordered(protocol, confirm_orders=False)  # the connector's own default confirms
+    flow = ordered(protocol, confirm_orders=False)  # the connector's own default confirms
     assert flow.connector.confirm is True and flow.po()["state"] == "draft"
     assert flow.double.count(method="button_confirm") == 0
 
@@ -438,7 +433,7 @@ def test_a_partner_that_leaves_its_orders_as_rfqs_gets_a_draft_po(protocol: str)
 def test_a_lot_near_its_expiry_opens_odoos_expiry_wizard_then_the_backorder_wizard(protocol: str) -> None:
     """Syringes expiring in a week are not expired (edigw lets them in) but past their removal date (expiry - 15
     days): Odoo asks to confirm with its expiry wizard, then asks about the backorder; both are answered."""
-    flow = acknowledged(protocol)
+    flow = ordered(protocol)
     asn: ShipNotice = translated("856-asn.edi")
     gloves, syringes = asn.items
     soon = asn.model_copy(
