@@ -270,6 +270,19 @@ def test_an_855_proposing_a_new_price_or_rejecting_a_line_is_not_applied(protoco
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_an_855_rejecting_the_whole_order_is_a_proposal_for_review(protocol: str) -> None:
+    flow = ordered(protocol)
+    ack: OrderAck = translated("855-ack.edi")
+    posted = flow.post(ack.model_copy(update={"ack_type": "RJ", "lines": []}))
+    (rejected,) = posted.findings
+    assert (
+        rejected.code == "proposal.rejected" and "rejects the whole order (acknowledgement type RJ)" in rejected.message
+    )
+    assert flow.po()["state"] == "purchase"  # never cancelled by the gateway
+    assert "the supplier rejects the order" in flow.notes("purchase.order")[0]
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_an_855_for_an_unknown_po_or_another_vendors_po_is_refused_before_any_write(protocol: str) -> None:
     flow = ordered(protocol)
     ack: OrderAck = translated("855-ack.edi")

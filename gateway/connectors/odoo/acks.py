@@ -9,10 +9,10 @@
    contract does the same: ``action_acknowledge`` returns None, which XML-RPC cannot send);
 5. a chatter note that summarises every line's status and names the key, last, so it marks the whole as done.
 
-Substitutions, rejected lines and new prices are never applied: they are in the note, and come back as
-findings (``proposal.*``) with the proposed change, so the document goes to review once posted. A line whose
-product is not on the PO, or a PO that is unknown or another vendor's, refuses the whole document before any
-write.
+Substitutions, rejected lines (or a rejected order) and new prices are never applied: they are in the note,
+and come back as findings (``proposal.*``) with the proposed change, so the document goes to review once
+posted. A line whose product is not on the PO, or a PO that is unknown or another vendor's, refuses the whole
+document before any write.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ QUANTITY_STATUSES = frozenset({"accepted", "quantity_changed"})
 #: statuses whose schedule date, when given, is the new planned date
 DATE_STATUSES = frozenset({"accepted", "quantity_changed", "date_changed", "backordered"})
 CENT = Decimal("0.005")
+#: acknowledgement types that refuse the whole order: X12 BAK02 RD / RF / RJ, EDIFACT BGM 4343 27 ("not accepted")
+REJECTED_ORDER = frozenset({"RD", "RF", "RJ", "27"})
 
 
 def post_ack(conn: OdooConnector, ctx: Context, ack: OrderAck) -> Posted:
@@ -69,6 +71,17 @@ def post_ack(conn: OdooConnector, ctx: Context, ack: OrderAck) -> Posted:
             writes.append((m.order_line.id if m.order_line else 0, write))
         summary.append(said)
         proposals.extend(proposal)
+    if ack.ack_type in REJECTED_ORDER:
+        summary.insert(0, "the supplier rejects the order")
+        proposals.insert(
+            0,
+            finding(
+                "proposal.rejected",
+                f"PO {order.name}: the supplier rejects the whole order (acknowledgement type {ack.ack_type}). Not "
+                "applied: cancel or re-source the PO in Odoo",
+                extra={"figures": {"po": {"number": order.name}, "acknowledgement": {"type": ack.ack_type}}},
+            ),
+        )
     references = (f"{PO},{order.id}",)
     if already:
         return Posted(references=references, already=True, findings=tuple(proposals))
