@@ -782,12 +782,22 @@ class _Validator:
 LoopPath = tuple[tuple[str, int], ...]
 
 
+#: Placements by tag sequence, per schema (by id, as for plans): where a segment stands depends on the
+#: tags alone, so transactions of one shape are placed once. Emptied when it reaches _SHAPE_CACHE.
+_PLACED: dict[int, dict[tuple[str, ...], tuple[LoopPath, ...]]] = {}
+
+
 def placements(segments: Sequence[Sequence[str]], schema: TransactionSchema, dialect: Dialect) -> list[LoopPath]:
     """For each segment, the loop instances it stands in: ``(("PO1", 2), ("PID", 1))`` for a PID of line 2.
 
     The same placement the validator makes; a segment the schema does not place stays in the
     scope it was found in. Iterations count from 1 within their parent instance.
     """
+    tags = tuple(seg[0] if seg else "" for seg in segments)
+    placed = _PLACED.setdefault(id(schema), {})
+    known = placed.get(tags)
+    if known is not None:
+        return list(known)
     v = _Validator(schema, dialect)
     out: list[LoopPath] = []
     for i, seg in enumerate(segments):
@@ -795,6 +805,9 @@ def placements(segments: Sequence[Sequence[str]], schema: TransactionSchema, dia
         if seg and seg[0]:
             v.place(seg[0])
         out.append(tuple((fr.loop.id, fr.iteration) for fr in v.stack[1:]))
+    if len(placed) >= _SHAPE_CACHE:
+        placed.clear()
+    placed[tags] = tuple(out)
     return out
 
 
