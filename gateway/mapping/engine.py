@@ -30,6 +30,7 @@ from ..edi.validation import Dialect, placements
 from .maps import Group, Map, Path_, Rule, parse_path
 
 ENVELOPE = frozenset({"ST", "SE", "UNH", "UNT"})
+_NONE: list[int] = []  # no segment of a tag in a scope (shared: never appended to)
 
 
 @dataclass(slots=True)
@@ -231,7 +232,7 @@ class _Inbound:
         self.skip = frozenset(self.taken)
         # Segment lists per scope, loop (and tag): many rules read the same scope. The tree does not change.
         self._walked: dict[tuple[int, str], list[int]] = {}
-        self._tagged: dict[tuple[int, str, str], list[int]] = {}
+        self._tagged: dict[tuple[int, str], dict[str, list[int]]] = {}
 
     def _assign(self, scope: Scope, inside: bool) -> None:
         """Give each loop iteration to the first group whose loop and ``when`` it fits, outermost first."""
@@ -322,13 +323,17 @@ class _Inbound:
         return found
 
     def tagged(self, sc: Scope, loop: str, tag: str) -> list[int]:
-        """:meth:`candidates` with ``tag``: a map's rules each read one tag, most of a scope's segments are others."""
-        key = (id(sc), loop, tag)
-        found = self._tagged.get(key)
-        if found is None:
+        """:meth:`candidates` with ``tag``: a map's rules each read one tag, most of a scope's segments are others.
+
+        The candidates are sorted by tag in one pass, the first time a rule reads the scope and loop."""
+        key = (id(sc), loop)
+        by_tag = self._tagged.get(key)
+        if by_tag is None:
+            by_tag = self._tagged[key] = {}
             segments = self.r.segments
-            found = self._tagged[key] = [i for i in self.candidates(sc, loop) if segments[i][0] == tag]
-        return found
+            for i in self.candidates(sc, loop):
+                by_tag.setdefault(segments[i][0], []).append(i)
+        return by_tag.get(tag, _NONE)
 
     def evaluate(self, rule: Rule, scope: Scope) -> Any:
         if rule.count:
