@@ -63,7 +63,8 @@ def _chain(session: Session) -> None:
     prev, count = head
     rows = []
     for at, actor, entity, action, detail in pending:
-        detail = json.loads(json.dumps(detail, default=str))  # what the JSON column will give back
+        if not _plain(detail):
+            detail = json.loads(json.dumps(detail, default=str))  # what the JSON column will give back
         if at.tzinfo is not None:
             at = at.astimezone(UTC)  # what the UTC column gives back (a naive time is refused by the column)
         h = event_hash(prev, at, actor, entity, action, detail)
@@ -82,6 +83,19 @@ def _chain(session: Session) -> None:
     # Core statements on the tables, built once: one multi-row insert and one update per commit, no ORM bookkeeping.
     session.execute(_APPEND, rows)
     session.execute(_MOVE_HEAD, {"new_hash": prev, "new_count": count + len(rows)})
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is already what the JSON column gives back: strings, whole numbers, booleans
+    and None, in lists and string-keyed dicts (exact types, no subclasses or floats), so no round trip."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(v) for v in value)
+    return False
 
 
 @event.listens_for(Session, "after_rollback")
