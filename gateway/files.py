@@ -10,11 +10,14 @@ the caller, which knows what they mean.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 TEMP_PREFIX = ".edigw-tmp-"
 _NO_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK})
@@ -24,6 +27,20 @@ _UNNAMED = bool(_O_TMPFILE) and os.path.isdir("/proc/self/fd")
 #: A file system (or kernel) without unnamed files says so with one of these; the named way is used then.
 _NO_TMPFILE = frozenset({errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL})
 _NO_UNNAMED_LINK = _NO_LINKS | {errno.EXDEV}
+
+
+def _syncfs_function() -> Callable[[int], int] | None:
+    """libc's ``syncfs`` (Linux): one call makes everything written to a file system durable."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast(Callable[[int], int], function)
+
+
+_SYNCFS = _syncfs_function() if _UNNAMED else None
 
 
 def fsync_dir(folder: Path) -> None:
@@ -146,3 +163,76 @@ def sweep_temp(root: Path, *, older_than: float = 3600.0) -> list[Path]:
         except OSError:
             continue  # gone already, or not ours to remove: the next sweep looks again
     return removed
+
+
+class NewFiles:
+    """Many new files made durable together: cheaper than :func:`write_new` for each, with the same promise.
+
+    :meth:`add` writes each file's bytes to an unnamed file (``O_TMPFILE``); :meth:`commit` makes all their
+    bytes durable with one ``syncfs``, then gives each its name (a hard link, which never overwrites), then
+    makes the names durable with a second ``syncfs``. A name therefore never shows a partial file, and a
+    crash before :meth:`commit` leaves nothing behind. Where unnamed files or ``syncfs`` are not available,
+    :meth:`add` returns False and the caller writes that file with :func:`write_new`.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[int, Path]] = []
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(self, target: Path, data: bytes) -> bool:
+        """Write ``data`` for ``target`` (named on :meth:`commit`); False when this system cannot."""
+        if _SYNCFS is None:
+            return False
+        try:
+            fd = os.open(target.parent, _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o666)
+        except OSError as exc:
+            if exc.errno in _NO_TMPFILE:
+                return False
+            raise
+        try:
+            _write_all(fd, data)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._pending.append((fd, target))
+        return True
+
+    def commit(self) -> list[Path]:
+        """Name every file added, durably; returns the targets that existed already (left as they were)."""
+        if not self._pending:
+            return []
+        try:
+            _syncfs(self._pending[0][0])
+            existed: list[Path] = []
+            folders: dict[Path, int] = {}
+            try:
+                for fd, target in self._pending:
+                    if target.parent not in folders:
+                        folders[target.parent] = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                    try:
+                        # with a folder descriptor os.link is linkat(..., AT_SYMLINK_FOLLOW): the file, not the symlink
+                        os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folders[target.parent])
+                    except FileExistsError:
+                        existed.append(target)
+            finally:
+                for folder in folders.values():
+                    os.close(folder)
+            _syncfs(self._pending[0][0])
+            return existed
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Forget the files not named yet: they disappear with their descriptors."""
+        pending, self._pending = self._pending, []
+        for fd, _ in pending:
+            os.close(fd)
+
+
+def _syncfs(fd: int) -> None:
+    assert _SYNCFS is not None
+    if _SYNCFS(fd) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))

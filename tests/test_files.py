@@ -58,6 +58,7 @@ def test_every_writer_sweeps_its_own_folder(tmp_path: Path) -> None:
 
 
 def test_a_batching_feed_syncs_each_folder_once_on_flush(tmp_path: Path, monkeypatch: object) -> None:
+    """Where syncfs is not available: each file fsynced as it is written, each folder once on flush."""
     import pytest
 
     from gateway import files
@@ -65,6 +66,7 @@ def test_a_batching_feed_syncs_each_folder_once_on_flush(tmp_path: Path, monkeyp
     from gateway.documents import Invoice
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr("gateway.files._SYNCFS", None)
     synced: list[Path] = []
     real = files.fsync_dir
     monkeypatch.setattr("gateway.connectors.json_feed.fsync_dir", lambda d: (synced.append(d), real(d)))
@@ -78,3 +80,31 @@ def test_a_batching_feed_syncs_each_folder_once_on_flush(tmp_path: Path, monkeyp
     assert synced == [tmp_path / "feed" / "meridian" / "invoice"]
     feed.flush()
     assert len(synced) == 1
+
+
+def test_a_batching_feed_names_its_files_on_flush_after_one_syncfs_of_their_bytes(tmp_path: Path) -> None:
+    """With syncfs: nothing is visible until flush; then every file is whole, under its name, once."""
+    import json
+
+    from gateway import files
+    from gateway.connectors import BusinessKey
+    from gateway.documents import Invoice
+
+    if files._SYNCFS is None:
+        return  # no O_TMPFILE or syncfs here: the test above covers the way taken
+    (tmp_path / "feed").mkdir()
+    feed = JsonConnector(folder=tmp_path / "feed", batch=True)
+    posted = [
+        feed.post(BusinessKey("meridian", "invoice", f"INV-{n}"), Invoice(invoice_number=f"INV-{n}")) for n in range(3)
+    ]
+    again = feed.post(BusinessKey("meridian", "invoice", "INV-1"), Invoice(invoice_number="INV-1"))
+    folder = tmp_path / "feed" / "meridian" / "invoice"
+    assert list(folder.iterdir()) == [] and again.already  # written, not yet named; the same key once
+    feed.flush()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["INV-0.json", "INV-1.json", "INV-2.json"]
+    assert [p.already for p in posted] == [False, False, False]
+    assert json.loads((folder / "INV-1.json").read_bytes())["key"] == "meridian/invoice/INV-1"
+    resent = feed.post(BusinessKey("meridian", "invoice", "INV-1"), Invoice(invoice_number="INV-1"))
+    assert resent.already and not list(tmp_path.rglob(".edigw-tmp-*"))
+    feed.close()

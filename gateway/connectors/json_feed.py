@@ -41,7 +41,7 @@ import httpx
 import pydantic_core
 from pydantic import BaseModel
 
-from ..files import fsync_dir, sweep_temp, write_new
+from ..files import NewFiles, fsync_dir, sweep_temp, write_new
 from .base import BusinessKey, ConnectorError, PermanentError, Posted, TransientError
 
 _PLAIN = frozenset(string.ascii_letters + string.digits + "_.")
@@ -167,9 +167,14 @@ class _FolderFeed:
         self.batch = batch
         self._made: set[Path] = set()  # sub-folders known to exist
         self._unsynced: set[Path] = set()  # folders with new names not yet fsynced (batch mode)
+        self._new = NewFiles()  # batch mode: files written, named durably on flush
+        self._keys: dict[Path, str] = {}  # their keys, to check a file found in their place
 
     def flush(self) -> None:
+        keys, self._keys = self._keys, {}
         try:
+            for target in self._new.commit():  # a racing writer named it first: the same document, or refused
+                self._existing(target, keys[target])
             for folder in sorted(self._unsynced):
                 fsync_dir(folder)
         except OSError as exc:
@@ -177,7 +182,7 @@ class _FolderFeed:
         self._unsynced.clear()
 
     def close(self) -> None:
-        pass
+        self._new.abandon()
 
     def post(self, key: BusinessKey, body: bytes) -> Posted:
         if not self.folder.is_dir():
@@ -185,12 +190,19 @@ class _FolderFeed:
         target = self.folder / safe_name(key.partner) / key.doc_type / file_name(key)
         try:
             if target.exists():
-                return self._existing(target, key)
+                if self.batch:  # named by an attempt that failed before its flush: make sure the name is durable
+                    self._unsynced.add(target.parent)
+                return self._existing(target, key.text)
             if target.parent not in self._made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(target.parent)
+            if target in self._keys:  # twice in one batch: the first stands
+                return self._existing(target, key.text, self._keys[target])
+            if self.batch and self._new.add(target, body):
+                self._keys[target] = key.text
+                return Posted((str(target),))
             if not write_new(target, body, sync_dir=not self.batch):
-                return self._existing(target, key)
+                return self._existing(target, key.text)
             if self.batch:
                 self._unsynced.add(target.parent)
         except OSError as exc:
@@ -198,13 +210,15 @@ class _FolderFeed:
         return Posted((str(target),))
 
     @staticmethod
-    def _existing(target: Path, key: BusinessKey) -> Posted:
-        try:
-            recorded = json.loads(target.read_bytes()).get("key")
-        except (ValueError, AttributeError) as exc:
-            raise PermanentError(f"json feed: {target.name!r} exists but is not a feed file") from exc
-        if recorded != key.text:
-            raise PermanentError(f"json feed: {target.name!r} already holds {recorded!r}, not {key.text!r}")
+    def _existing(target: Path, key: str, recorded: str | None = None) -> Posted:
+        """The file already there (or already added to this batch, holding ``recorded``) for ``key``."""
+        if recorded is None:
+            try:
+                recorded = json.loads(target.read_bytes()).get("key")
+            except (ValueError, AttributeError) as exc:
+                raise PermanentError(f"json feed: {target.name!r} exists but is not a feed file") from exc
+        if recorded != key:
+            raise PermanentError(f"json feed: {target.name!r} already holds {recorded!r}, not {key!r}")
         return Posted((str(target),), already=True)
 
 
