@@ -6,6 +6,7 @@ Run from the repository root::
     python -m benchmarks.pipeline --quick          # 20 interchanges: a smoke run
     python -m benchmarks.pipeline --profile        # also profile each run (cProfile; figures inflated)
     python -m benchmarks.pipeline --json           # the figures as JSON on stdout (progress goes to stderr)
+    python -m benchmarks.pipeline --sequential     # intake first, then the worker (not side by side)
 
 The inputs are Meridian's own X12 004010 examples (``partners/meridian/samples``: 810, 850,
 855, 856), used as templates: each generated transaction gets a unique business number
@@ -18,8 +19,10 @@ Each database runs in a child process of its own (so its memory figure is its ow
 throwaway warm-up through a separate SQLite store (maps, schemas and crosswalks loaded once),
 then the timed run: :func:`gateway.pipeline.receive.receive` over a
 :class:`~gateway.transports.MemoryTransport` holding every interchange (intake: archive
-fsync + one commit each), then ``Worker(gw).drain()`` (process with 997s, translate, post to
-a :class:`~gateway.connectors.JsonConnector` folder, deliver the acks). The store keeps its
+fsync + one commit each) on its own thread while one :class:`~gateway.pipeline.Worker` runs the
+jobs as they come (process with 997s, translate, post to a
+:class:`~gateway.connectors.JsonConnector` folder, deliver the acks), as ``edigw serve`` runs
+them; ``--sequential`` takes everything in first and then drains the queue. The store keeps its
 production durability (SQLite WAL with ``synchronous=FULL``). Wall time is
 ``time.perf_counter`` from the first poll to the empty queue. Peak memory is the child's
 peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), also given after imports, input
