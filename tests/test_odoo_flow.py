@@ -24,7 +24,7 @@ from gateway.connectors.odoo.connector import OdooConnector
 from gateway.connectors.odoo.records import key_note
 from gateway.documents.models import Invoice, OrderAck, PurchaseOrder, ShipNotice
 from gateway.mapping.service import translate_file
-from gateway.partners import Partner
+from gateway.partners import Partner, load_partner
 from gateway.partners.profile import OdooSettings
 from gateway.pipeline.stages import business_key
 
@@ -465,3 +465,109 @@ def test_the_key_in_a_chatter_note_is_plain_text_that_odoos_html_escaping_leaves
     note = key_note(BusinessKey("meridian", "ship_notice", "A&B<1>\"'"))
     assert note == "edigw meridian/ship_notice/A%26B%3C1%3E%22%27"
     assert html.escape(note, quote=True) == note
+
+
+# ---------------------------------------------------------------- EDIFACT: AlpenMed's DESADV and INVOIC
+
+
+def alpenmed_double() -> tuple[OdooDouble, int]:
+    """AlpenMed as vendor V20871, its two products (lot and expiry tracked), and our PO to it, made in Odoo
+    (and sent as ORDERS): PO-EU-2026-0518, confirmed, 40 EA dressings at 4.85 and 6 BX sutures at 118.40."""
+    double = seeded_double()
+    double.now = lambda: TODAY.replace(tzinfo=None)
+    double.put("res.partner", 70, {"name": "AlpenMed GmbH", "ref": "V20871", "is_company": True})
+    for pid, code, sku, uom in ((110, "DRESSING-FOAM-10X10", "AM-48213", 21), (111, "SUTURE-PGA-3-0", "AM-33020", BX)):
+        product = {"name": code.title(), "default_code": code, "type": "consu", "is_storable": True}
+        double.put("product.template", pid, dict(product))
+        double.put(
+            "product.product",
+            pid,
+            {
+                **product,
+                "product_tmpl_id": pid,
+                "uom_id": uom,
+                "tracking": "lot",
+                "use_expiration_date": True,
+                "expiration_time": 730,
+                "removal_time": 30,
+            },
+        )
+        double.put(
+            "product.supplierinfo",
+            pid + 200,
+            {"partner_id": 70, "product_id": pid, "product_tmpl_id": pid, "product_code": sku, "price": 1.0},
+        )
+    (po,) = double.orm_create(
+        "purchase.order",
+        [
+            {
+                "name": "PO-EU-2026-0518",
+                "partner_id": 70,
+                "order_line": [
+                    [
+                        0,
+                        0,
+                        {
+                            "product_id": 110,
+                            "product_qty": 40,
+                            "price_unit": 4.85,
+                            "product_uom_id": 21,
+                            "date_planned": "2026-12-15 12:00:00",
+                        },
+                    ],
+                    [
+                        0,
+                        0,
+                        {
+                            "product_id": 111,
+                            "product_qty": 6,
+                            "price_unit": 118.40,
+                            "product_uom_id": BX,
+                            "date_planned": "2026-12-15 12:00:00",
+                        },
+                    ],
+                ],
+            }
+        ],
+    )
+    double.m_purchase_order__button_confirm("purchase.order", [po], {})
+    return double, po
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_alpenmeds_desadv_and_invoic_receive_and_bill_a_po_made_in_odoo(protocol: str) -> None:
+    double, po = alpenmed_double()
+    client, _ = make_client(double, protocol)
+    partner = with_settings(load_alpenmed(), validate_receipts=True, post_bills=True)
+    connector = OdooConnector(client, resolve={"alpenmed": partner}.get, clock=lambda: TODAY)
+
+    def post(name: str) -> Posted:
+        data = (ROOT / "partners" / "alpenmed" / "samples" / name).read_bytes()
+        (outcome,) = translate_file(
+            data, maps_root=ROOT / "maps", partner="alpenmed", partner_dir=ROOT / "partners" / "alpenmed"
+        )
+        assert outcome.ok and outcome.translation is not None, outcome.findings
+        document = outcome.translation.document
+        return connector.post(business_key("alpenmed", document), document)
+
+    post("desadv-d96a.edi")
+    (receipt,) = [p for p in double.records["stock.picking"].values() if p["purchase_id"] == po]
+    assert receipt["state"] == "done"  # everything shipped: no backorder
+    lots = {lot["name"]: lot["expiration_date"] for lot in double.records["stock.lot"].values()}
+    assert lots == {"FD2611-0457": "2029-06-30 12:00:00", "SU2609-1183": "2029-11-30 12:00:00"}
+
+    post("invoic-d96a.edi")
+    (bill,) = double.records["account.move"].values()
+    assert (bill["ref"], bill["invoice_origin"], bill["state"]) == ("RE-2026-300981", "PO-EU-2026-0518", "posted")
+    lines = [li for li in double.records["account.move.line"].values() if li["move_id"] == bill["id"]]
+    assert [(li.get("product_id"), li["quantity"], li["price_unit"]) for li in lines] == [
+        (110, 40.0, 4.85),
+        (111, 6.0, 118.4),
+        (None, 1, 18.5),  # ALC FC "Fracht und Verpackung"
+    ]
+
+
+def load_alpenmed() -> Partner:
+    partner, problems = load_partner(ROOT / "partners" / "alpenmed")
+    assert partner is not None, problems
+    return partner
