@@ -32,17 +32,16 @@ from .conftest import ROOT
 from .support.odoo_double import OdooDouble, serve_on_localhost
 from .test_odoo_connector import BX, KEY, PROTOCOLS, VENDOR, make_client, meridian, seeded_double
 
-SAMPLES = ROOT / "partners" / "meridian" / "samples"
 TODAY = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)
 GLOVES, SYRINGES, MASKS = 100, 101, 102
 OTHER_VENDOR = 51
 
 
-def translated(name: str) -> Any:
-    """One of Meridian's samples, translated with its map, as the pipeline does."""
-    data = (SAMPLES / name).read_bytes()
+def translated(name: str, partner: str = "meridian") -> Any:
+    """One of a partner's samples, translated with its map, as the pipeline does."""
+    folder = ROOT / "partners" / partner
     (outcome,) = translate_file(
-        data, maps_root=ROOT / "maps", partner="meridian", partner_dir=ROOT / "partners" / "meridian"
+        (folder / "samples" / name).read_bytes(), maps_root=ROOT / "maps", partner=partner, partner_dir=folder
     )
     assert outcome.ok and outcome.translation is not None, outcome.findings
     return outcome.translation.document
@@ -542,12 +541,7 @@ def test_alpenmeds_desadv_and_invoic_receive_and_bill_a_po_made_in_odoo(protocol
     connector = OdooConnector(client, resolve={"alpenmed": partner}.get, clock=lambda: TODAY)
 
     def post(name: str) -> Posted:
-        data = (ROOT / "partners" / "alpenmed" / "samples" / name).read_bytes()
-        (outcome,) = translate_file(
-            data, maps_root=ROOT / "maps", partner="alpenmed", partner_dir=ROOT / "partners" / "alpenmed"
-        )
-        assert outcome.ok and outcome.translation is not None, outcome.findings
-        document = outcome.translation.document
+        document = translated(name, "alpenmed")
         return connector.post(business_key("alpenmed", document), document)
 
     post("desadv-d96a.edi")
