@@ -107,3 +107,20 @@ def test_extends_a_base_map_that_does_not_exist(maps: Path) -> None:
     path.write_text('[map]\nextends = "x12/850/009999"\n')
     with pytest.raises(MapError, match="no such map file"):
         load_map(path, maps / "maps")
+
+
+def test_a_shared_map_is_parsed_again_when_it_or_its_base_changes(maps: Path) -> None:
+    from gateway.mapping.maps import shared_map
+
+    path = partner_map(maps, '[fields]\npo_number = { path = "REF02", where = { REF01 = "DP" } }\n')
+    root = maps / "maps"
+    first = shared_map(path, root)
+    assert shared_map(path, root) is first  # unchanged files: the parsed map is reused
+    partner_map(maps, '[fields]\npo_number = "BEG03"\n')
+    edited = shared_map(path, root)
+    assert edited is not first and edited.fields["po_number"].paths[0].tag == "BEG"
+    base = root / "base" / "x12" / "850" / "004010.toml"
+    base.write_text(base.read_text().replace('order_type_code = "BEG02"\n', ""))
+    rebased = shared_map(path, root)
+    assert rebased is not edited and "order_type_code" not in rebased.fields
+    assert "order_type_code" in edited.fields  # what callers hold is never changed under them
