@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,7 +49,15 @@ class Gateway:
     clock: Clock = utc_now
     retries: Mapping[str, RetryPolicy] = field(default_factory=lambda: dict(RETRIES))
     actor: str = field(default_factory=lambda: f"worker:{socket.gethostname()}:{os.getpid()}")
-    memo: dict[int, Any] = field(default_factory=dict)  # documents translated here, by transaction, until posted
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def memo(self) -> dict[int, Any]:
+        """Documents translated by this thread's worker, by transaction, until it posts them."""
+        memo: dict[int, Any] | None = getattr(self._local, "memo", None)
+        if memo is None:
+            memo = self._local.memo = {}
+        return memo
 
     def retry_policy(self, kind: str) -> RetryPolicy:
         return self.retries.get(kind, RetryPolicy())
