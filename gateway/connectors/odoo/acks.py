@@ -40,7 +40,7 @@ REJECTED_ORDER = frozenset({"RD", "RF", "RJ", "27"})
 
 def post_ack(conn: OdooConnector, ctx: Context, ack: OrderAck) -> Posted:
     """Apply ``ack`` to its PO once; see the module's docstring."""
-    what = f"the acknowledgement of PO {ack.po_number}"
+    what = ctx.what
     order = conn.purchase_order(ctx, ack.po_number, what)
     already = bool(conn.noted(PO, ctx.key, order.id))
     order_lines = conn.order_lines(order)

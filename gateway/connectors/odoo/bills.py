@@ -33,7 +33,7 @@ BILL_FIELDS = ["name", "state", "invoice_origin", "amount_untaxed", "amount_tota
 
 def post_bill(conn: OdooConnector, ctx: Context, invoice: Invoice) -> Posted:
     """Bill ``invoice`` once; see the module's docstring."""
-    what = f"invoice {invoice.invoice_number}"
+    what = ctx.what
     if invoice.purpose not in ("original", "duplicate"):
         raise PermanentError(
             f"{what} is a{'n' if invoice.purpose[0] in 'aeiou' else ''} {invoice.purpose}: the Odoo connector bills "

@@ -127,7 +127,7 @@ class OdooConnector:
     def context(self, key: BusinessKey, parties: Sequence[Party], what: str) -> Context:
         partner = self.partner(key)
         vendor, ref = self.vendor(partner, parties, what)
-        return Context(key, partner, partner.profile.odoo, vendor, ref)
+        return Context(key, partner, partner.profile.odoo, vendor, ref, what)
 
     def vendor(self, partner: Partner, parties: Sequence[Party], what: str) -> tuple[int, str]:
         """The vendor's res.partner id and reference: from the profile's ``odoo_vendor_ref`` or the party crosswalk."""
@@ -420,7 +420,7 @@ class OdooConnector:
 
     def _order_vals(self, key: BusinessKey, order: PurchaseOrder) -> dict[str, Any]:
         ctx = self.context(key, order.parties, f"PO {order.po_number}")
-        what = f"PO {order.po_number}"
+        what = ctx.what
         lines = [
             self.line(
                 ctx.partner,

@@ -68,7 +68,7 @@ class _Move:
 
 def post_receipt(conn: OdooConnector, ctx: Context, asn: ShipNotice) -> Posted:
     """Receive ``asn`` on its PO's receipt once; see the module's docstring."""
-    what = f"ship notice {asn.asn_number}"
+    what = ctx.what
     groups = _by_po(asn, what)
     marked = conn.noted(PICKING, ctx.key)
     marked_rows = conn.client.read(PICKING, marked, ["state", "purchase_id"]) if marked else []

@@ -88,6 +88,7 @@ class Context:
     settings: OdooSettings
     vendor: int
     vendor_ref: str
+    what: str  # the document, as messages name it: "invoice MER-INV-5507731"
 
 
 def unwrap(value: Any) -> int | None:
