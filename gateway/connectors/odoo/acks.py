@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 QUANTITY_STATUSES = frozenset({"accepted", "quantity_changed"})
 #: statuses whose schedule date, when given, is the new planned date
 DATE_STATUSES = frozenset({"accepted", "quantity_changed", "date_changed", "backordered"})
-CENT = Decimal("0.005")
+HALF_CENT = Decimal("0.005")  # prices closer than this are the same price
 #: acknowledgement types that refuse the whole order: X12 BAK02 RD / RF / RJ, EDIFACT BGM 4343 27 ("not accepted")
 REJECTED_ORDER = frozenset({"RD", "RF", "RJ", "27"})
 
@@ -139,7 +139,7 @@ def _line(po_name: str, al: OrderAckLine, m: Matched) -> tuple[dict[str, Any], s
                 extra={"figures": figures},
             )
         )
-    if m.line.price is not None and ol.price and abs(m.line.price - ol.price) > CENT:
+    if m.line.price is not None and ol.price and abs(m.line.price - ol.price) > HALF_CENT:
         said += f", price {figure(ol.price)} -> {figure(m.line.price)} proposed, not applied"
         proposals.append(
             finding(
