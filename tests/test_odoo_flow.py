@@ -565,3 +565,16 @@ def load_alpenmed() -> Partner:
     partner, problems = load_partner(ROOT / "partners" / "alpenmed")
     assert partner is not None, problems
     return partner
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_cancelled_ship_notice_or_acknowledgement_changes_nothing_in_odoo(protocol: str) -> None:
+    flow = ordered(protocol)
+    asn: ShipNotice = translated("856-asn.edi")
+    with pytest.raises(PermanentError, match=r"ship notice MER-ASN-0098812 is a cancel: .* receives original ship"):
+        flow.post(asn.model_copy(update={"purpose": "cancel"}))
+    ack: OrderAck = translated("855-ack.edi")
+    with pytest.raises(PermanentError, match="is a cancel: the supplier withdraws its acknowledgement"):
+        flow.post(ack.model_copy(update={"purpose": "cancel"}))
+    assert flow.double.count(method="write") == 0 and flow.records("mail.message") == []
+    assert flow.post(ack.model_copy(update={"purpose": "change"})).references  # a changed ack sets values again

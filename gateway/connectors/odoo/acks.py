@@ -24,7 +24,7 @@ from ...documents.models import OrderAck, OrderAckLine
 from ...edi.findings import Finding, finding
 from ..base import Posted
 from .match import Matched, pair
-from .records import PO, POL, Context, figure, odoo_date, refused
+from .records import ORIGINALS, PO, POL, Context, figure, odoo_date, only, refused
 
 if TYPE_CHECKING:
     from .connector import OdooConnector
@@ -41,6 +41,12 @@ REJECTED_ORDER = frozenset({"RD", "RF", "RJ", "27"})
 def post_ack(conn: OdooConnector, ctx: Context, ack: OrderAck) -> Posted:
     """Apply ``ack`` to its PO once; see the module's docstring."""
     what = ctx.what
+    only(
+        ack.purpose,
+        ORIGINALS | {"change", "replace", "confirmation", "duplicate"},  # each sets absolute values: safe again
+        what,
+        "the supplier withdraws its acknowledgement; nothing is changed in Odoo, check the PO with the supplier",
+    )
     order = conn.purchase_order(ctx, ack.po_number, what)
     already = bool(conn.noted(PO, ctx.key, order.id))
     order_lines = conn.order_lines(order)

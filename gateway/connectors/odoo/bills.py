@@ -22,7 +22,7 @@ from ...documents.models import Invoice
 from ...edi.findings import finding
 from ..base import ConnectorError, PermanentError, Posted
 from .match import pair, three_way
-from .records import Context, Order, figure, may_have_applied, number, refused
+from .records import ORIGINALS, Context, Order, figure, may_have_applied, number, only, refused
 
 if TYPE_CHECKING:
     from .connector import OdooConnector
@@ -34,11 +34,12 @@ BILL_FIELDS = ["name", "state", "invoice_origin", "amount_untaxed", "amount_tota
 def post_bill(conn: OdooConnector, ctx: Context, invoice: Invoice) -> Posted:
     """Bill ``invoice`` once; see the module's docstring."""
     what = ctx.what
-    if invoice.purpose not in ("original", "duplicate"):
-        raise PermanentError(
-            f"{what} is a{'n' if invoice.purpose[0] in 'aeiou' else ''} {invoice.purpose}: the Odoo connector bills "
-            "original invoices only; enter it in Odoo by hand (a credit note or a correction)"
-        )
+    only(
+        invoice.purpose,
+        ORIGINALS | {"duplicate"},  # a copy of an invoice is billed once, by its vendor reference
+        what,
+        "the Odoo connector bills original invoices only; enter it in Odoo by hand (a credit note or a correction)",
+    )
     order = conn.purchase_order(ctx, invoice.po_number, what)
     found = _find(conn, ctx, invoice)
     if found is not None:

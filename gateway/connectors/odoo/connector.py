@@ -47,6 +47,7 @@ from .records import (
     CONFIRMED_STATES,
     DRAFT_STATES,
     ORDER_LINE_FIELDS,
+    ORIGINALS,
     PO,
     POL,
     VENDOR_ROLES,
@@ -61,6 +62,7 @@ from .records import (
     may_have_applied,
     number,
     odoo_date,
+    only,
     refused,
     unwrap,
 )
@@ -364,11 +366,12 @@ class OdooConnector:
         found = self._find(key)
         if found is not None:
             return self._finish(key, found, already=True)
-        if order.purpose != "original":
-            raise PermanentError(
-                f"PO {order.po_number} is a{'n' if order.purpose[0] in 'aeiou' else ''} {order.purpose} "
-                f"(key {key.text}): the Odoo connector creates new orders only; apply it in Odoo by hand"
-            )
+        only(
+            order.purpose,
+            ORIGINALS,
+            f"PO {order.po_number} (key {key.text})",
+            "the Odoo connector creates new orders only; apply it in Odoo by hand",
+        )
         vals = self._order_vals(key, order)
         try:
             created = self.client.create(PO, [vals])

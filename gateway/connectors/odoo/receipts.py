@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ...documents.models import ShipNotice, ShipNoticeItem
 from ...edi.findings import Finding, finding
 from ..base import PermanentError, Posted
-from .records import Context, Line, Order, figure, label_of, number, odoo_date, refused, unwrap
+from .records import ORIGINALS, Context, Line, Order, figure, label_of, number, odoo_date, only, refused, unwrap
 
 if TYPE_CHECKING:
     from .connector import OdooConnector
@@ -69,6 +69,13 @@ class _Move:
 def post_receipt(conn: OdooConnector, ctx: Context, asn: ShipNotice) -> Posted:
     """Receive ``asn`` on its PO's receipt once; see the module's docstring."""
     what = ctx.what
+    only(
+        asn.purpose,
+        ORIGINALS | {"confirmation", "duplicate"},
+        what,
+        "the Odoo connector receives original ship notices only; a cancelled or changed shipment is handled in "
+        "Odoo by hand (undo or adjust the receipt)",
+    )
     groups = _by_po(asn, what)
     marked = conn.noted(PICKING, ctx.key)
     marked_rows = conn.client.read(PICKING, marked, ["state", "purchase_id"]) if marked else []

@@ -20,6 +20,8 @@ POL = "purchase.order.line"
 #: PO states in which the PO is still an RFQ, to be confirmed ("to approve" waits for a person in Odoo)
 DRAFT_STATES = frozenset({"draft", "sent"})
 CONFIRMED_STATES = frozenset({"purchase", "done"})
+#: document purposes that are the document itself, not a change or cancellation of one sent before
+ORIGINALS = frozenset({"original"})
 #: document parties that name the vendor, in the order they are trusted
 VENDOR_ROLES = ("vendor", "seller", "supplier", "remit_to", "ship_from")
 # a date-only value sent as midday UTC, so it shows as the same day in every timezone within ±11 h
@@ -131,6 +133,13 @@ def refused(message: str, findings: Sequence[Finding]) -> PermanentError:
     """A PermanentError for a document that failed business checks: nothing was written."""
     details = "; ".join(f.message for f in findings[:5]) + ("; …" if len(findings) > 5 else "")
     return PermanentError(f"{message}: {details}", findings=tuple(findings))
+
+
+def only(purpose: str, allowed: frozenset[str], what: str, rule: str) -> None:
+    """Refuse a document whose purpose (original, change, cancel ...) the connector does not apply, saying ``rule``."""
+    if purpose not in allowed:
+        article = "an" if purpose[:1] in ("a", "e", "i", "o", "u") else "a"
+        raise PermanentError(f"{what} is {article} {purpose}: {rule}")
 
 
 def may_have_applied(exc: ConnectorError) -> bool:
