@@ -94,7 +94,7 @@ def write_new(target: Path, data: bytes, *, mode: int | None = None, sync_dir: b
 
 def _link_unnamed(target: Path, data: bytes, mode: int | None, sync_dir: bool) -> bool | None:
     """:func:`write_new` through an unnamed file (``O_TMPFILE``); None where the file system cannot."""
-    folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    folder = _open_folder(target.parent)
     try:
         try:
             fd = os.open(".", _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o666, dir_fd=folder)
@@ -107,8 +107,7 @@ def _link_unnamed(target: Path, data: bytes, mode: int | None, sync_dir: bool) -
             if mode is not None:
                 os.fchmod(fd, mode)
             os.fsync(fd)
-            # With a folder descriptor os.link is linkat(..., AT_SYMLINK_FOLLOW): the file, not /proc's symlink.
-            os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folder)
+            _name_unnamed(fd, folder, target.name)
         except FileExistsError:
             return False
         except OSError as exc:
@@ -122,6 +121,16 @@ def _link_unnamed(target: Path, data: bytes, mode: int | None, sync_dir: bool) -
         return True
     finally:
         os.close(folder)
+
+
+def _open_folder(folder: Path) -> int:
+    return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def _name_unnamed(fd: int, folder: int, name: str) -> None:
+    """Give the unnamed file ``fd`` the ``name`` in ``folder`` (a descriptor); FileExistsError when it is taken."""
+    # With a folder descriptor os.link is linkat(..., AT_SYMLINK_FOLLOW): the file, not /proc's symlink.
+    os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -178,9 +187,6 @@ class NewFiles:
     def __init__(self) -> None:
         self._pending: list[tuple[int, Path]] = []
 
-    def __len__(self) -> int:
-        return len(self._pending)
-
     def add(self, target: Path, data: bytes) -> bool:
         """Write ``data`` for ``target`` (named on :meth:`commit`); False when this system cannot."""
         if _SYNCFS is None:
@@ -210,10 +216,9 @@ class NewFiles:
             try:
                 for fd, target in self._pending:
                     if target.parent not in folders:
-                        folders[target.parent] = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                        folders[target.parent] = _open_folder(target.parent)
                     try:
-                        # with a folder descriptor os.link is linkat(..., AT_SYMLINK_FOLLOW): the file, not the symlink
-                        os.link(f"/proc/self/fd/{fd}", target.name, dst_dir_fd=folders[target.parent])
+                        _name_unnamed(fd, folders[target.parent], target.name)
                     except FileExistsError:
                         existed.append(target)
             finally:
