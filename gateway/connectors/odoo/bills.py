@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .connector import OdooConnector
 
 MOVE = "account.move"
+POSTED = frozenset({"posted"})
 BILL_FIELDS = ["name", "state", "invoice_origin", "amount_untaxed", "amount_total", "invoice_date"]
 
 
@@ -154,12 +155,5 @@ def _known(
 
 
 def _post(conn: OdooConnector, bill: int) -> None:
-    """``action_post``; false is its answer on success. A lost answer is settled by reading the state."""
-    try:
-        conn.client.call(MOVE, "action_post", ids=[bill])
-    except ConnectorError as exc:
-        if not may_have_applied(exc):
-            raise
-        rows = conn.client.read(MOVE, [bill], ["state"])
-        if not rows or rows[0]["state"] != "posted":
-            raise
+    """``action_post`` (false is its answer on success)."""
+    conn.transition(MOVE, bill, "action_post", POSTED)

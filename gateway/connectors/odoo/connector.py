@@ -408,17 +408,19 @@ class OdooConnector:
         partner = self._resolve(key.partner)
         confirm = partner.profile.odoo.confirm_orders if partner is not None else None
         if (self.confirm if confirm is None else confirm) and found.state in DRAFT_STATES:
-            self._confirm(key, found.id)
+            self.transition(PO, found.id, "button_confirm", CONFIRMED_STATES)
         return Posted(references=(f"{PO},{found.id}",), already=already)
 
-    def _confirm(self, key: BusinessKey, po_id: int) -> None:
+    def transition(self, model: str, record: int, method: str, reached: frozenset[str]) -> None:
+        """Call ``method`` on one record to move it to a state in ``reached``. When the call fails in a way Odoo
+        may have applied (a lost answer), the record's state settles it: reached, or the error stands."""
         try:
-            self.client.call(PO, "button_confirm", ids=[po_id])
+            self.client.call(model, method, ids=[record])
         except ConnectorError as exc:
             if not may_have_applied(exc):
                 raise
-            found = self._find(key)
-            if found is None or found.state not in CONFIRMED_STATES:
+            rows = self.client.read(model, [record], ["state"])
+            if not rows or rows[0]["state"] not in reached:
                 raise
 
     def _order_vals(self, key: BusinessKey, order: PurchaseOrder) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from ...edi.findings import Finding
 from ...partners import Partner
 from ...partners.profile import OdooSettings
+from ...partners.registry import CROSSWALKS
 from ..base import BusinessKey, ConnectorError, PermanentError
 
 PO = "purchase.order"
@@ -126,7 +127,7 @@ def odoo_date(day: dt.date) -> dt.datetime:
 
 
 def crosswalk_file(partner: Partner, name: str) -> Path:
-    return partner.folder / "crosswalks" / name
+    return partner.folder / CROSSWALKS / name
 
 
 def refused(message: str, findings: Sequence[Finding]) -> PermanentError:
