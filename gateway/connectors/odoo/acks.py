@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ...documents.models import OrderAck, OrderAckLine
 from ...edi.findings import Finding, finding
 from ..base import Posted
-from .match import Matched, pair
-from .records import ORIGINALS, PO, POL, Context, figure, odoo_date, only, refused
+from .match import pair
+from .records import ORIGINALS, PO, POL, Context, Line, OrderLine, figure, odoo_date, only, refused
 
 if TYPE_CHECKING:
     from .connector import OdooConnector
@@ -72,9 +72,10 @@ def post_ack(conn: OdooConnector, ctx: Context, ack: OrderAck) -> Posted:
     summary: list[str] = []
     proposals: list[Finding] = []
     for al, m in zip(ack.lines, matched, strict=True):
-        write, said, proposal = _line(order.name, al, m)
+        assert m.order_line is not None  # lines not on the PO were refused above
+        write, said, proposal = _line(order.name, al, m.line, m.order_line)
         if write:
-            writes.append((m.order_line.id if m.order_line else 0, write))
+            writes.append((m.order_line.id, write))
         summary.append(said)
         proposals.extend(proposal)
     if ack.ack_type in REJECTED_ORDER:
@@ -102,18 +103,16 @@ def post_ack(conn: OdooConnector, ctx: Context, ack: OrderAck) -> Posted:
     return Posted(references=references, findings=tuple(proposals))
 
 
-def _line(po_name: str, al: OrderAckLine, m: Matched) -> tuple[dict[str, Any], str, list[Finding]]:
+def _line(po_name: str, al: OrderAckLine, line: Line, ol: OrderLine) -> tuple[dict[str, Any], str, list[Finding]]:
     """What one acknowledged line changes on its PO line, how the note says it, and the proposals it makes."""
-    ol = m.order_line
-    assert ol is not None
-    label = f"line {m.line.number} ({m.line.product_code})"
+    label = f"line {line.number} ({line.product_code})"
     where = f"PO {po_name} {label}"
     proposals: list[Finding] = []
     write: dict[str, Any] = {}
     said = f"{label} {al.status.replace('_', ' ')}"
-    if al.status in QUANTITY_STATUSES and al.quantity is not None and m.line.quantity != ol.quantity:
-        write["product_qty"] = m.line.quantity
-        said += f", quantity {figure(ol.quantity)} -> {figure(m.line.quantity)} {ol.uom}"
+    if al.status in QUANTITY_STATUSES and al.quantity is not None and line.quantity != ol.quantity:
+        write["product_qty"] = line.quantity
+        said += f", quantity {figure(ol.quantity)} -> {figure(line.quantity)} {ol.uom}"
     day = al.schedule_date
     if al.status in DATE_STATUSES and day is not None and ol.date_planned[:10] != day.isoformat():
         write["date_planned"] = odoo_date(day)
@@ -145,15 +144,15 @@ def _line(po_name: str, al: OrderAckLine, m: Matched) -> tuple[dict[str, Any], s
                 extra={"figures": figures},
             )
         )
-    if m.line.price is not None and ol.price and abs(m.line.price - ol.price) > HALF_CENT:
-        said += f", price {figure(ol.price)} -> {figure(m.line.price)} proposed, not applied"
+    if line.price is not None and ol.price and abs(line.price - ol.price) > HALF_CENT:
+        said += f", price {figure(ol.price)} -> {figure(line.price)} proposed, not applied"
         proposals.append(
             finding(
                 "proposal.price_change",
-                f"{where}: the supplier acknowledges unit price {figure(m.line.price)} per {ol.uom or 'unit'}, "
+                f"{where}: the supplier acknowledges unit price {figure(line.price)} per {ol.uom or 'unit'}, "
                 f"the PO says {figure(ol.price)}. Not applied: accept it on the PO in Odoo, or dispute it with the "
                 "supplier (the invoice will be matched against the PO price)",
-                extra={"figures": {**figures, "proposed": {"price": figure(m.line.price)}}},
+                extra={"figures": {**figures, "proposed": {"price": figure(line.price)}}},
             )
         )
     return write, said, proposals
